@@ -1,0 +1,11 @@
+package dev.ventriloquist.api;
+
+/** How a new line relates to the line the same character is already saying. */
+public enum ChannelMode {
+  /** Wait until the character's current and earlier queued lines are done, then play. The default. */
+  QUEUE,
+  /** Interrupt the character's current line (synthesizing or playing, with a short fade) and drop its queue. */
+  REPLACE,
+  /** Ignore the character's channel: overlap with whatever it is saying (barks, grunts, crowd lines). */
+  SIMPLE
+}

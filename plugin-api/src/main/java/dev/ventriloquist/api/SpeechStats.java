@@ -1,0 +1,36 @@
+package dev.ventriloquist.api;
+
+import java.util.Objects;
+
+/**
+ * Measurements of one line, filled in as it runs. Immutable snapshot.
+ *
+ * @param backend name of the backend that produced the audio, or {@code "line-cache"} for a cache hit
+ * @param cacheHit whether the PCM came from the line cache
+ * @param timeToFirstChunkNanos from {@code say()} to the first PCM chunk handed to the audio layer; -1 until then
+ * @param synthesisNanos time the backend spent producing all PCM; -1 until synthesis ends
+ * @param samples PCM samples produced so far (engine rate, mono)
+ * @param sampleRate the engine's sample rate
+ */
+public record SpeechStats(
+    String backend, boolean cacheHit, long timeToFirstChunkNanos, long synthesisNanos, long samples, int sampleRate) {
+  public SpeechStats {
+    Objects.requireNonNull(backend, "backend");
+  }
+
+  /** Seconds of audio produced so far. */
+  public double audioSeconds() {
+    return samples / (double) sampleRate;
+  }
+
+  /**
+   * Real-time factor: synthesis time divided by audio duration. Below 1 the backend is faster than real time.
+   * {@code NaN} until synthesis has ended with some audio.
+   */
+  public double realTimeFactor() {
+    if (synthesisNanos < 0 || samples == 0) {
+      return Double.NaN;
+    }
+    return (synthesisNanos / 1e9) / audioSeconds();
+  }
+}

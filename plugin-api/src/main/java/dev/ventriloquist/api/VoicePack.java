@@ -1,0 +1,157 @@
+package dev.ventriloquist.api;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A character's voice as shipped on disk: a folder (or an unpacked zip) with {@code voice.json} and a reference
+ * clip. This class is the parsed, validated manifest; loading and safety checks live in the engine
+ * ({@code VoicePacks.load}). Immutable.
+ */
+public final class VoicePack {
+  private final String id;
+  private final String displayName;
+  private final String language;
+  private final String transcript;
+  private final String licence;
+  private final EmbeddedVoiceParams embedded;
+  private final Path directory;
+  private final Path referenceClip;
+
+  private VoicePack(Builder b) {
+    this.id = b.id;
+    this.displayName = b.displayName == null ? b.id : b.displayName;
+    this.language = b.language;
+    this.transcript = b.transcript;
+    this.licence = b.licence;
+    this.embedded = b.embedded;
+    this.directory = b.directory;
+    this.referenceClip = b.referenceClip;
+  }
+
+  /** @param id lower-case letters, digits, {@code -} and {@code _}, 1..64 characters */
+  public static Builder builder(String id) {
+    return new Builder(id);
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String displayName() {
+    return displayName;
+  }
+
+  /** The language the character speaks by default, e.g. {@code english}. */
+  public String language() {
+    return language;
+  }
+
+  /** What is said in the reference clip, word for word (needed for in-context cloning). */
+  public Optional<String> transcript() {
+    return Optional.ofNullable(transcript);
+  }
+
+  /** Where the reference recording came from and the speaker's consent or licence. */
+  public String licence() {
+    return licence;
+  }
+
+  public EmbeddedVoiceParams embedded() {
+    return embedded;
+  }
+
+  /** The pack's folder, when it was loaded from disk. */
+  public Optional<Path> directory() {
+    return Optional.ofNullable(directory);
+  }
+
+  /** The reference clip, when the pack has one. */
+  public Optional<Path> referenceClip() {
+    return Optional.ofNullable(referenceClip);
+  }
+
+  @Override
+  public String toString() {
+    return "VoicePack{" + id + ", " + displayName + ", " + language + "}";
+  }
+
+  /** Validates each value as it is set. */
+  public static final class Builder {
+    private final String id;
+    private String displayName;
+    private String language = "english";
+    private String transcript;
+    private String licence = "unspecified";
+    private EmbeddedVoiceParams embedded = EmbeddedVoiceParams.DEFAULT;
+    private Path directory;
+    private Path referenceClip;
+
+    private Builder(String id) {
+      this.id = checkId(id);
+    }
+
+    public Builder displayName(String displayName) {
+      this.displayName = Objects.requireNonNull(displayName, "displayName");
+      return this;
+    }
+
+    public Builder language(String language) {
+      Objects.requireNonNull(language, "language");
+      if (!language.matches("[a-z_]{2,32}")) {
+        throw new MisuseException("language must be a lower-case name such as \"english\", was \"" + language + "\"");
+      }
+      this.language = language;
+      return this;
+    }
+
+    public Builder transcript(String transcript) {
+      if (transcript != null && transcript.isBlank()) {
+        throw new MisuseException("transcript must not be blank; leave it out for x-vector-only cloning");
+      }
+      this.transcript = transcript;
+      return this;
+    }
+
+    public Builder licence(String licence) {
+      this.licence = Objects.requireNonNull(licence, "licence");
+      return this;
+    }
+
+    public Builder embedded(EmbeddedVoiceParams embedded) {
+      this.embedded = Objects.requireNonNull(embedded, "embedded");
+      return this;
+    }
+
+    public Builder directory(Path directory) {
+      this.directory = directory;
+      return this;
+    }
+
+    public Builder referenceClip(Path referenceClip) {
+      this.referenceClip = referenceClip;
+      return this;
+    }
+
+    public VoicePack build() {
+      return new VoicePack(this);
+    }
+  }
+
+  /**
+   * Checks a voice or character id: 1..64 of {@code [a-z0-9_-]}, starting with a letter or digit. Ids become file
+   * names, so nothing else is allowed.
+   *
+   * @return the id
+   * @throws MisuseException if the id breaks the rule
+   */
+  public static String checkId(String id) {
+    Objects.requireNonNull(id, "id");
+    if (!id.matches("[a-z0-9][a-z0-9_-]{0,63}")) {
+      throw new MisuseException(
+          "an id must be 1-64 of a-z, 0-9, '-' and '_', starting with a letter or digit; was \"" + id + "\"");
+    }
+    return id;
+  }
+}

@@ -1,0 +1,41 @@
+package dev.ventriloquist.spi;
+
+import dev.ventriloquist.api.SynthesisException;
+
+/**
+ * A text-to-speech engine the {@code VoiceEngine} can drive: Qwen3-TTS on ONNX Runtime, the embedded voice, a
+ * remote server, or a mod's own.
+ *
+ * <p><b>Threads.</b> {@link #synthesize} is called on one of the engine's synthesis threads, possibly on several
+ * at once for different lines when the engine has more than one thread; an implementation that is not reentrant
+ * must serialize internally. The other methods may be called from any thread. The engine never calls a backend on
+ * the game or audio thread.
+ */
+public interface SynthesisBackend extends AutoCloseable {
+  /** A short stable name, e.g. {@code qwen3-tts}; shown in stats and logs. */
+  String name();
+
+  /** A human label, e.g. the model name and the device it runs on. */
+  String description();
+
+  BackendCapabilities capabilities();
+
+  /**
+   * Everything besides the text, language and seed that changes this backend's audio for the request (the model
+   * pack id, the voice prompt's hash, sampling parameters, the embedded voice's pitch and rate…). The line cache
+   * keys entries by it, so two requests with equal fingerprints, texts, languages and seeds must sound the same.
+   */
+  String fingerprint(SynthesisRequest request);
+
+  /**
+   * Synthesizes the line, writing PCM to {@code sink} as it is produced, and returns when done or when
+   * {@link PcmSink#isCancelled()} turns true.
+   *
+   * @throws SynthesisException if the line cannot be synthesized (the message says why)
+   */
+  void synthesize(SynthesisRequest request, PcmSink sink) throws SynthesisException;
+
+  /** Frees the backend's native resources. Called once, when the engine closes. */
+  @Override
+  default void close() {}
+}
