@@ -1,0 +1,27 @@
+package dev.ventriloquist.core.engine;
+
+/**
+ * What the audio layer reports about one stream, from its own thread. Implementations (the engine's speech
+ * objects) only record and hand off; they never run game code on the calling thread.
+ */
+public interface PlaybackEvents {
+  /** The first sample became audible (by the audio clock). Called at most once. */
+  void started();
+
+  /**
+   * Playback progressed.
+   *
+   * @param playedSamples samples heard so far
+   * @param totalSamples the line's length if {@link PlaybackStream#end()} was called, else -1
+   */
+  void progress(long playedSamples, long totalSamples);
+
+  /** Everything written was heard. Terminal. */
+  void finished();
+
+  /** A higher-priority line took the source. Terminal. */
+  void stolen();
+
+  /** The stream could not play (pool full with the FAIL policy, device lost). Terminal. */
+  void failed(Throwable error);
+}
