@@ -1,0 +1,70 @@
+package dev.ventriloquist.core;
+
+import java.util.Objects;
+
+import dev.ventriloquist.api.AudioMode;
+import dev.ventriloquist.api.BackendInfo;
+import dev.ventriloquist.api.EngineConfig;
+import dev.ventriloquist.api.VoiceEngine;
+import dev.ventriloquist.core.embedded.FreeTtsBackend;
+import dev.ventriloquist.core.engine.AudioOutput;
+import dev.ventriloquist.core.engine.DefaultVoiceEngine;
+import dev.ventriloquist.core.engine.InstantAudioOutput;
+import dev.ventriloquist.spi.SynthesisBackend;
+
+/**
+ * Creates engines. The one entry point a game needs besides the plugin API:
+ *
+ * <pre>{@code
+ * try (VoiceEngine voices = Ventriloquist.create(EngineConfig.builder().cacheDir(Path.of("cache")).build())) {
+ *   voices.register(CharacterVoice.of(VoicePacks.load(Path.of("voices/guard"))));
+ *   voices.say("guard", "Halt! Who goes there?");
+ * }
+ * }</pre>
+ */
+public final class Ventriloquist {
+  private Ventriloquist() {}
+
+  /** An engine with the configured backend and audio device. */
+  public static VoiceEngine create(EngineConfig config) {
+    Objects.requireNonNull(config, "config");
+    return create(config, defaultOutput(config));
+  }
+
+  /** An engine that sends its audio to {@code output} (a loopback renderer, a file, a test probe). */
+  public static VoiceEngine create(EngineConfig config, AudioOutput output) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(output, "output");
+    Selection s = selectBackend(config);
+    return new DefaultVoiceEngine(config, s.backend, s.info, output);
+  }
+
+  /** Which backend {@link #create} would use for {@code config}, and why, without building it. */
+  public static BackendInfo describeBackend(EngineConfig config) {
+    Selection s = selectBackend(config);
+    s.backend.close();
+    return s.info;
+  }
+
+  private record Selection(SynthesisBackend backend, BackendInfo info) {}
+
+  private static Selection selectBackend(EngineConfig config) {
+    if (!config.extraBackends().isEmpty()) {
+      SynthesisBackend b = config.extraBackends().get(0);
+      return new Selection(b, new BackendInfo(b.name(), b.description(), b.capabilities().clones(),
+          "added by the game through EngineConfig.addBackend"));
+    }
+    FreeTtsBackend embedded = new FreeTtsBackend();
+    String why = config.modelPack().isPresent()
+        ? "a model pack is configured, but this build cannot load Qwen3-TTS model packs yet"
+        : "no model pack configured";
+    return new Selection(embedded, new BackendInfo(embedded.name(), embedded.description(), false, why));
+  }
+
+  private static AudioOutput defaultOutput(EngineConfig config) {
+    if (config.audioMode() == AudioMode.SILENT) {
+      return new InstantAudioOutput();
+    }
+    return new InstantAudioOutput();
+  }
+}
