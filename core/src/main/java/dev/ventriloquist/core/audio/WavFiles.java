@@ -152,7 +152,9 @@ public final class WavFiles {
     if (parent != null) {
       Files.createDirectories(parent);
     }
-    Path tmp = Files.createTempFile(parent, ".wav-", ".tmp");
+    // A sibling temp name (same file system, so the rename is atomic) with the default permissions.
+    Path tmp = file.resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + "."
+        + Thread.currentThread().getId() + ".tmp");
     try {
       try (OutputStream out = Files.newOutputStream(tmp)) {
         write(out, audio, format);
