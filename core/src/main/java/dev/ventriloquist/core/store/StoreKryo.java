@@ -151,9 +151,9 @@ final class StoreKryo {
   }
 
   /**
-   * VoicePrompt, id 20: model variant (string), mode (byte: 0 x-vector only, 1 ICL), embedding (varint D, D
-   * big-endian floats), reference codes (varint N, N big-endian shorts), transcript (boolean present, string),
-   * clip SHA-256 (string), licence (string). Strings are varint UTF-8 length then bytes.
+   * VoicePrompt, id 20: model variant (string), mode (byte: 0 x-vector only, 1 ICL), embedding (varint D, then D
+   * little-endian floats), reference codes (varint N, then N little-endian shorts), transcript (boolean present,
+   * string), clip SHA-256 (string), licence (string). Strings are a varint UTF-8 length, then the bytes.
    */
   static final class VoicePromptSerializer extends Serializer<VoicePrompt> {
     VoicePromptSerializer() {
@@ -214,8 +214,9 @@ final class StoreKryo {
   }
 
   /**
-   * LineRecord, id 21: key digest (32 raw bytes), sample rate (varint), sample count (big-endian int), samples
-   * (big-endian signed 16-bit).
+   * LineRecord, id 21: key digest (32 raw bytes), sample rate (varint), sample count (little-endian int), samples
+   * (little-endian signed 16-bit). Kryo 5 writes fixed-width numbers little-endian; the frame header is
+   * big-endian.
    */
   static final class LineRecordSerializer extends Serializer<LineRecord> {
     LineRecordSerializer() {
