@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Real processes on one cache directory: a writer killed with SIGKILL, and two writers racing on the same keys. */
 class MultiProcessTest {
-  /** Ten seconds of audio per line (480 KB), so most of the child's time is spent inside a write. */
+  /** Ten seconds of audio per line (480 KB): written in eight slow pieces by the child. */
   private static final int LONG_LINE = 240_000;
 
   @TempDir Path dir;
@@ -29,19 +29,23 @@ class MultiProcessTest {
     }
 
     Process child = StoreFixtures.startJvm("128m", CacheWriterMain.class, dir.toString(), "0", "100000",
-        String.valueOf(LONG_LINE));
+        String.valueOf(LONG_LINE), "slow");
     List<Integer> committed = new ArrayList<>();
     try (BufferedReader out = StoreFixtures.stdout(child)) {
       String line;
-      while (committed.size() < 8 && (line = out.readLine()) != null) {
+      while ((line = out.readLine()) != null) {
         if (line.startsWith("committed ")) {
           committed.add(Integer.parseInt(line.substring(10)));
+        } else if (line.startsWith("writing ") && committed.size() == 4) {
+          break; // the fifth entry's temp file is being filled
         }
       }
-      child.destroyForcibly(); // SIGKILL, most likely in the middle of the next write
+      Thread.sleep(50);
+      child.destroyForcibly(); // SIGKILL inside the write
       assertTrue(child.waitFor(30, TimeUnit.SECONDS));
     }
-    assertEquals(8, committed.size(), "the child wrote entries before it was killed");
+    assertEquals(4, committed.size(), "the child wrote entries before it was killed");
+    assertEquals(1, StoreFixtures.files(dir.resolve("lines"), "*.tmp").size(), "the kill left a half-written temp");
 
     try (LineCache cache = LineCache.open(dir)) {
       assertEquals(0, StoreFixtures.files(dir.resolve("lines"), "*.tmp").size(), "open removes the dead temp");
