@@ -174,7 +174,9 @@ public final class LineCache implements AutoCloseable {
           : new IndexEntry(file.length, now));
       e.lastAccess = now;
       e.diskTouched = now;
-      setMtime(path, now);
+      // The mtime carries the access order to other processes; setting it is a journaled metadata write, so it
+      // goes to the I/O thread rather than lengthening this get.
+      scheduleTouch(hex, now);
       hits.increment();
       return Optional.of(line);
     } catch (NoSuchFileException e) {
@@ -458,11 +460,15 @@ public final class LineCache implements AutoCloseable {
     e.lastAccess = now;
     if (now - e.diskTouched > TOUCH_INTERVAL_NANOS) {
       e.diskTouched = now;
-      try {
-        io.execute(() -> setMtime(path(hex), now));
-      } catch (RejectedExecutionException closing) {
-        // Closing: the in-memory order is all that matters now.
-      }
+      scheduleTouch(hex, now);
+    }
+  }
+
+  private void scheduleTouch(String hex, long now) {
+    try {
+      io.execute(() -> setMtime(path(hex), now));
+    } catch (RejectedExecutionException closing) {
+      // Closing: the in-memory order is all that matters now.
     }
   }
 
