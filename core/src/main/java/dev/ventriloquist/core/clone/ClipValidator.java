@@ -122,7 +122,8 @@ public final class ClipValidator {
         problems.add(snr < SNR_ERROR_DB ? Problem.error(Problem.NOISY, msg, fix)
             : Problem.warning(Problem.NOISY, msg, fix));
       }
-      if (sa.longestSpeechSeconds < MIN_CONTINUOUS_SPEECH_SECONDS && snr >= SNR_ERROR_DB) {
+      // Skipped when another error already explains it (too short, or speech buried in noise).
+      if (sa.longestSpeechSeconds < MIN_CONTINUOUS_SPEECH_SECONDS && snr >= SNR_ERROR_DB && seconds >= MIN_SECONDS) {
         problems.add(Problem.error(Problem.NO_CONTINUOUS_SPEECH, "the longest stretch of continuous speech is "
             + fmt(sa.longestSpeechSeconds) + " s; at least " + fmt(MIN_CONTINUOUS_SPEECH_SECONDS) + " s is needed",
             "record whole sentences spoken without long pauses"));
