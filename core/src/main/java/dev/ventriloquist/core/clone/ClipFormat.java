@@ -17,9 +17,6 @@ public enum ClipFormat {
   public static final String SUPPORTED =
       "WAV (16- or 24-bit PCM, 32-bit float), MP3, FLAC and OGG/Vorbis";
 
-  /** How many leading bytes {@link #detect} looks at (enough to skip a typical ID3v2 tag is not needed: it reads the tag size). */
-  static final int SNIFF_BYTES = 64;
-
   private final String displayName;
 
   ClipFormat(String displayName) {
