@@ -104,6 +104,7 @@ final class SourceMixer {
   private final List<SpeechStream> waiting = new ArrayList<>();
   private final List<SpeechStream> active = new ArrayList<>();
   private final int[] freeSources;
+  private final int[] allSources;
   private int freeSourceCount;
   private int createdSources;
   private int sourceCap;
@@ -138,6 +139,7 @@ final class SourceMixer {
     this.maxBuffersPerSource = queueAheadFrames / bufferFrames + 4;
     this.sourceCap = config.sourcePoolSize();
     this.freeSources = new int[config.sourcePoolSize()];
+    this.allSources = new int[config.sourcePoolSize()];
     this.chunk = new float[bufferFrames];
     this.floatData = BufferUtils.createFloatBuffer(bufferFrames);
     this.shortData = BufferUtils.createShortBuffer(bufferFrames);
@@ -447,7 +449,7 @@ final class SourceMixer {
           + Integer.toHexString(error) + "); the pool is capped there");
       return 0;
     }
-    createdSources++;
+    allSources[createdSources++] = source;
     return source;
   }
 
@@ -803,6 +805,11 @@ final class SourceMixer {
 
   int createdBuffers() {
     return createdBuffers;
+  }
+
+  /** Ids of every source made so far (deleted ones included after {@link #dispose()}). */
+  int[] sourceIds() {
+    return java.util.Arrays.copyOf(allSources, createdSources);
   }
 
   private void checkError(String where) {
