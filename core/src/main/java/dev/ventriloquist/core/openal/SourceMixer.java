@@ -86,6 +86,7 @@ final class SourceMixer {
   private final float[] listenerPending = {0, 0, 0, 0, 0, -1, 0, 1, 0};
   private boolean listenerPositionDirty = true;
   private boolean listenerOrientationDirty = true;
+  private boolean listenerTouched;
   private volatile float dialogueGain = 1f;
   private volatile boolean listenerWarned;
   private final AtomicLong order = new AtomicLong();
@@ -161,10 +162,37 @@ final class SourceMixer {
     if (!latencyClock) {
       LOG.log(Level.WARNING, "OpenAL lacks AL_SOFT_source_latency: events follow the source offset only");
     }
+    if (al.kind == OpenAlStatus.Kind.SHARED_CONTEXT) {
+      adoptSharedListener();
+    }
     renderer = AL10.alGetString(AL10.AL_RENDERER) + " " + AL10.alGetString(AL10.AL_VERSION);
     hrtfStatus = al.hrtfStatus();
     checkError("start");
     started = true;
+  }
+
+  /**
+   * On a shared context the listener is the game's: keep what it set until our own setters are called, and start
+   * from its values (the farthest-line choice needs the position).
+   */
+  private void adoptSharedListener() {
+    float[] x = new float[1];
+    float[] y = new float[1];
+    float[] z = new float[1];
+    AL10.alGetListener3f(AL_POSITION, x, y, z);
+    float[] o = new float[6];
+    AL10.alGetListenerfv(AL_ORIENTATION, o);
+    synchronized (listenerLock) {
+      if (!listenerTouched) {
+        listenerPending[0] = x[0];
+        listenerPending[1] = y[0];
+        listenerPending[2] = z[0];
+        System.arraycopy(o, 0, listenerPending, 3, 6);
+        System.arraycopy(listenerPending, 0, listener, 0, 9);
+        listenerPositionDirty = false;
+        listenerOrientationDirty = false;
+      }
+    }
   }
 
   // ---- Any thread ------------------------------------------------------------------------------------------
@@ -191,6 +219,7 @@ final class SourceMixer {
       listenerPending[1] = y;
       listenerPending[2] = z;
       listenerPositionDirty = true;
+      listenerTouched = true;
     }
   }
 
@@ -209,6 +238,7 @@ final class SourceMixer {
       listenerPending[7] = uy;
       listenerPending[8] = uz;
       listenerOrientationDirty = true;
+      listenerTouched = true;
     }
   }
 
