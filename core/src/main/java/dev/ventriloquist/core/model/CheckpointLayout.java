@@ -16,6 +16,10 @@ public final class CheckpointLayout {
   public enum Init {
     /** Linear / conv weight: uniform with std 1/sqrt(fan in), fan in = product of all dims but the first. */
     WEIGHT,
+    /** Last conv of a residual branch: std 0.25/sqrt(fan in), so stacked residual units do not blow up. */
+    BRANCH_OUT,
+    /** Final waveform conv: std 0.1/sqrt(fan in), so random decoders give mostly unclipped audio. */
+    OUTPUT,
     /** Transposed conv weight [in, out, k]: std 1/sqrt(2 in). */
     TRANSPOSED,
     /** Embedding rows: std 1. */
@@ -197,14 +201,16 @@ public final class CheckpointLayout {
         conv(out, r + "conv1.conv", cout, cout, 7);
         add(out, r + "act2.alpha", Init.LOG_SCALE, cout);
         add(out, r + "act2.beta", Init.LOG_SCALE, cout);
-        conv(out, r + "conv2.conv", cout, cout, 1);
+        add(out, r + "conv2.conv.weight", Init.BRANCH_OUT, cout, cout, 1);
+        add(out, r + "conv2.conv.bias", Init.BIAS, cout);
       }
     }
     long fin = c.blockChannels(rates.length - 1);
     String last = "decoder.decoder." + (rates.length + 1) + ".";
     add(out, last + "alpha", Init.LOG_SCALE, fin);
     add(out, last + "beta", Init.LOG_SCALE, fin);
-    conv(out, "decoder.decoder." + (rates.length + 2) + ".conv", 1, fin, 7);
+    add(out, "decoder.decoder." + (rates.length + 2) + ".conv.weight", Init.OUTPUT, 1, fin, 7);
+    add(out, "decoder.decoder." + (rates.length + 2) + ".conv.bias", Init.BIAS, 1);
     return out;
   }
 

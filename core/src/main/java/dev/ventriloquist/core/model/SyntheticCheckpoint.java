@@ -159,6 +159,12 @@ public final class SyntheticCheckpoint {
       case WEIGHT:
         std = 1.0 / Math.sqrt(Math.max(1, fanIn));
         break;
+      case BRANCH_OUT:
+        std = 0.25 / Math.sqrt(Math.max(1, fanIn));
+        break;
+      case OUTPUT:
+        std = 0.1 / Math.sqrt(Math.max(1, fanIn));
+        break;
       case TRANSPOSED:
         std = 1.0 / Math.sqrt(2.0 * spec.shape()[0]);
         break;
