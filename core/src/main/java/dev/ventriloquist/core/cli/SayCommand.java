@@ -9,15 +9,19 @@ import java.util.concurrent.Callable;
 import dev.ventriloquist.api.AudioMode;
 import dev.ventriloquist.api.CharacterVoice;
 import dev.ventriloquist.api.EngineConfig;
+import dev.ventriloquist.api.MisuseException;
 import dev.ventriloquist.api.Speech;
 import dev.ventriloquist.api.SpeechOptions;
 import dev.ventriloquist.api.SpeechState;
 import dev.ventriloquist.api.SynthesisException;
 import dev.ventriloquist.api.VoiceEngine;
 import dev.ventriloquist.api.VoicePack;
+import dev.ventriloquist.api.VoicePrompt;
 import dev.ventriloquist.core.Ventriloquist;
 import dev.ventriloquist.core.audio.WavFiles;
 import dev.ventriloquist.core.engine.CollectingAudioOutput;
+import dev.ventriloquist.core.qwen3.Qwen3ModelPack;
+import dev.ventriloquist.core.qwen3.Qwen3TtsBackend;
 import dev.ventriloquist.core.voice.VoicePacks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,6 +50,10 @@ final class SayCommand implements Callable<Integer> {
   @Option(names = "--cache", description = "Cache folder for prompts and lines.")
   Path cache;
 
+  @Option(names = "--random-prompt", hidden = true, description = "TEST/BENCHMARK ONLY: speak with a random "
+      + "x-vector prompt of the model's size instead of the voice's extracted prompt (not a cloned voice).")
+  boolean randomPrompt;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     VoicePack pack = VoicePacks.load(voice);
@@ -65,7 +73,7 @@ final class SayCommand implements Callable<Integer> {
     }
     CollectingAudioOutput collected = new CollectingAudioOutput();
     try (VoiceEngine engine = Ventriloquist.create(config.build(), collected)) {
-      engine.register(CharacterVoice.of(pack));
+      engine.register(character(pack));
       Speech speech = engine.say(pack.id(), text, options.build());
       SpeechState state = speech.await(Duration.ofMinutes(30));
       if (state == SpeechState.FAILED) {
@@ -84,6 +92,20 @@ final class SayCommand implements Callable<Integer> {
           stats.timeToFirstChunkNanos() / 1e6, stats.realTimeFactor());
     }
     return 0;
+  }
+
+  private CharacterVoice character(VoicePack pack) {
+    if (!randomPrompt) {
+      return CharacterVoice.of(pack);
+    }
+    if (model == null) {
+      throw new MisuseException("--random-prompt needs --model");
+    }
+    Qwen3ModelPack qwen = Qwen3ModelPack.load(model);
+    System.err.println("WARNING: --random-prompt: speaking with a RANDOM x-vector prompt (seed "
+        + (seed == null ? 0 : seed) + "), for tests and benchmarks only; this is not the voice of " + pack.id());
+    VoicePrompt prompt = Qwen3TtsBackend.randomPrompt(qwen.variant(), qwen.hiddenSize(), seed == null ? 0 : seed);
+    return CharacterVoice.builder(pack.id()).voicePack(pack).prompt(prompt).build();
   }
 
 }

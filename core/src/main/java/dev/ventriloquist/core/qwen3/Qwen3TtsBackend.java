@@ -263,12 +263,17 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
    * available.
    */
   public VoicePrompt randomPrompt(long seed) {
+    return randomPrompt(pack.variant(), pack.hiddenSize(), seed);
+  }
+
+  /** <b>For tests and benchmarks only:</b> {@link #randomPrompt(long)} for a variant and embedding size. */
+  public static VoicePrompt randomPrompt(String variant, int embeddingSize, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
-    float[] e = new float[pack.hiddenSize()];
+    float[] e = new float[embeddingSize];
     for (int i = 0; i < e.length; i++) {
       e[i] = (float) (r.nextGaussian() * 0.05);
     }
-    return VoicePrompt.builder(pack.variant(), PromptMode.X_VECTOR_ONLY).speakerEmbedding(e)
+    return VoicePrompt.builder(variant, PromptMode.X_VECTOR_ONLY).speakerEmbedding(e)
         .clipSha256("random-" + seed).licence("random test prompt, not a voice").build();
   }
 
