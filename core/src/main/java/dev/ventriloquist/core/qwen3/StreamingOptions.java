@@ -20,7 +20,7 @@ public record StreamingOptions(int firstPacketFrames, int packetFrames, int left
     }
   }
 
-  String key() {
+  public String key() {
     return "stream" + firstPacketFrames + "/" + packetFrames + "/" + leftContextFrames;
   }
 }

@@ -19,7 +19,8 @@ import dev.ventriloquist.spi.SynthesisRequest;
  *
  * <pre>
  * prepare &lt;shape&gt; &lt;checkpoint-dir&gt; &lt;pack-dir&gt; &lt;fp32|fp16&gt;   generate + import (skips existing folders)
- * run &lt;pack-dir&gt; &lt;frames&gt; [threads] [runs]                    speak a line of exactly &lt;frames&gt; frames
+ * run &lt;pack-dir&gt; &lt;frames&gt; [threads] [runs] [first packet] [packet] [left context]
+ *                                                         speak a line of exactly &lt;frames&gt; frames
  * </pre>
  *
  * Random weights rarely emit EOS, so the frame cap sets the line length. Prints time to first packet, per-frame
@@ -51,11 +52,13 @@ public final class Qwen3Bench {
     int frames = Integer.parseInt(args[2]);
     int threads = args.length > 3 ? Integer.parseInt(args[3]) : 2;
     int runs = args.length > 4 ? Integer.parseInt(args[4]) : 2;
+    StreamingOptions so = args.length > 7 ? new StreamingOptions(Integer.parseInt(args[5]), Integer.parseInt(args[6]),
+        Integer.parseInt(args[7])) : StreamingOptions.DEFAULT;
     long t0 = System.nanoTime();
     try (Qwen3TtsBackend b = Qwen3TtsBackend.open(packDir, Qwen3TtsBackend.Options.defaults()
-        .withDevice(DevicePreference.CPU).withThreads(threads).withMaxFrames(frames))) {
-      System.out.printf("%s: loaded in %.1f s, %d intra-op threads, %d cores visible%n", b.description(),
-          (System.nanoTime() - t0) / 1e9, threads, Runtime.getRuntime().availableProcessors());
+        .withDevice(DevicePreference.CPU).withThreads(threads).withMaxFrames(frames).withStreaming(so))) {
+      System.out.printf("%s: loaded in %.1f s, %d intra-op threads, %d cores visible, %s%n", b.description(),
+          (System.nanoTime() - t0) / 1e9, threads, Runtime.getRuntime().availableProcessors(), so.key());
       CharacterVoice who = CharacterVoice.builder("bench").prompt(b.randomPrompt(1)).build();
       // A text long enough that the derived cap is above <frames>, so <frames> sets the length.
       String text = "The caravan leaves at dawn, so pack your things tonight and meet me by the old well.";
