@@ -229,6 +229,11 @@ public final class GraphBuilder implements AutoCloseable {
     return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(v).build();
   }
 
+  public static AttributeProto attrString(String name, String v) {
+    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
+        .setS(com.google.protobuf.ByteString.copyFromUtf8(v)).build();
+  }
+
   public static AttributeProto attrs(String name, long... v) {
     AttributeProto.Builder b = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
     for (long x : v) {

@@ -65,6 +65,9 @@ final class Tensors {
 
   static void assertClose(float[] expected, float[] actual, double tol, String what) {
     double d = maxAbsDiff(expected, actual);
+    if (System.getenv("TENSORS_REPORT") != null) {
+      System.out.printf("%s: max |diff| %.3g (max |expected| %.3g)%n", what, d, maxAbs(expected));
+    }
     if (!(d <= tol)) {
       fail(what + ": max |diff| " + d + " > " + tol + " (max |expected| " + maxAbs(expected) + ")");
     }
