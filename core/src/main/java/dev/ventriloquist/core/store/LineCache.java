@@ -312,6 +312,14 @@ public final class LineCache implements AutoCloseable {
       return;
     }
     closed = true;
+    // Memory hits refresh mtimes at most every TOUCH_INTERVAL: write the access order still held only in memory,
+    // so the next process (or the next open) evicts in the right order.
+    index.forEach((hex, e) -> {
+      if (e.lastAccess > e.diskTouched) {
+        e.diskTouched = e.lastAccess;
+        scheduleTouch(hex, e.lastAccess);
+      }
+    });
     io.shutdown();
     try {
       if (!io.awaitTermination(30, TimeUnit.SECONDS)) {
@@ -351,7 +359,11 @@ public final class LineCache implements AutoCloseable {
         return false;
       }
       StoreFormat.writeAtomic(target, file, file.length, durable, tempWriter);
-      index.put(hex, new IndexEntry(file.length, now()));
+      // File systems stamp mtimes with a coarse clock (a few ms): lines written in one tick would tie and lose
+      // their order across a reopen. Stamp the precise time ourselves.
+      long written = now();
+      setMtime(target, written);
+      index.put(hex, new IndexEntry(file.length, written));
       writes.increment();
       evictIfNeeded();
       return true;
