@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         SayCommand.class,
         BackendsCommand.class,
+        CacheCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
