@@ -1,5 +1,6 @@
 package dev.ventriloquist.demo;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,8 +36,8 @@ public final class Cast {
       "guard", new EmbeddedVoiceParams(82f, 8f, 140f),
       "merchant", new EmbeddedVoiceParams(135f, 30f, 185f),
       "elder", new EmbeddedVoiceParams(68f, 5f, 110f),
-      "smith", new EmbeddedVoiceParams(100f, 14f, 160f),
-      "child", new EmbeddedVoiceParams(220f, 40f, 190f));
+      "child", new EmbeddedVoiceParams(220f, 40f, 190f),
+      "smith", new EmbeddedVoiceParams(100f, 14f, 160f));
   private static final EmbeddedVoiceParams FALLBACK = new EmbeddedVoiceParams(115f, 18f, 155f);
 
   /** One character's voice and where it came from. */
@@ -53,7 +54,7 @@ public final class Cast {
       if (dir != null && Files.isRegularFile(dir.resolve("voice.json"))) {
         try {
           pack = VoicePacks.load(dir);
-        } catch (VoicePackException e) {
+        } catch (VoicePackException | IOException e) {
           LOG.log(Level.WARNING, "voice pack " + dir + " is unusable, using a built-in voice: " + e.getMessage());
         }
       }

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 class BarkTriggersTest {
   private final Villager guard = new Villager("guard", "Guard", 0x3f6fd8ff, 5f, 9f);
-  private final Villager smith = new Villager("smith", "Smith", 0xd03a3aff, 34f, 8f);
-  private final List<Villager> all = List.of(guard, smith);
+  private final Villager child = new Villager("child", "Lost Child", 0xe83e8cff, 33f, 8f);
+  private final List<Villager> all = List.of(guard, child);
 
   @Test
   void barksOnceWhenThePlayerEntersTheRadius() {
@@ -47,6 +47,6 @@ class BarkTriggersTest {
   void eachVillagerHasItsOwnTrigger() {
     BarkTriggers t = new BarkTriggers(4f, 10f);
     assertEquals(List.of(guard), t.update(6f, 9f, 0f, all));
-    assertEquals(List.of(smith), t.update(33f, 8f, 1f, all));
+    assertEquals(List.of(child), t.update(33f, 8f, 1f, all));
   }
 }
