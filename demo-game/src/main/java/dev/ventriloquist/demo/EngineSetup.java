@@ -12,15 +12,14 @@ import dev.ventriloquist.core.engine.AudioOutput;
 /**
  * Builds the demo's voice engine from the command line: the model pack ({@code --model}) and line cache
  * ({@code --cache}) go into the {@link EngineConfig}, events are delivered on the game thread, and every villager
- * is registered. Runs on a background thread (loading a model pack takes a while); never on the render thread.
+ * is registered. {@link #start} runs on a background thread (loading a model pack takes a while), never on the
+ * render thread.
  */
 final class EngineSetup {
   private EngineSetup() {}
 
-  /** The engine and what the HUD says about its pieces. */
-  record Started(VoiceEngine engine, String audio, Settings.HrtfHook hrtf, Settings.BakeHook bake) {}
-
-  static Started start(DemoOptions options, List<Cast.Member> cast, Executor gameThread) {
+  /** The engine's settings for these options; {@code gameThread} receives the speech events. */
+  static EngineConfig config(DemoOptions options, Executor gameThread) {
     EngineConfig.Builder b = EngineConfig.builder()
         .eventExecutor(gameThread)
         .audioMode(options.silent() ? AudioMode.SILENT : AudioMode.DEFAULT_DEVICE);
@@ -30,16 +29,17 @@ final class EngineSetup {
     if (options.cache() != null) {
       b.cacheDir(options.cache());
     }
-    EngineConfig config = b.build();
-    AudioOutput output = new PacedAudioOutput();
+    return b.build();
+  }
+
+  /** Creates the engine on {@code output} and registers the cast, listener facing up the screen. */
+  static VoiceEngine start(EngineConfig config, AudioOutput output, List<Cast.Member> cast) {
     VoiceEngine engine = Ventriloquist.create(config, output);
     for (Cast.Member m : cast) {
       engine.register(m.voice());
     }
     engine.setListenerOrientation(SoundSpace.FORWARD[0], SoundSpace.FORWARD[1], SoundSpace.FORWARD[2],
         SoundSpace.UP[0], SoundSpace.UP[1], SoundSpace.UP[2]);
-    return new Started(engine, output.description(),
-        Settings.HrtfHook.unavailable("not available (needs the OpenAL output)"),
-        Settings.BakeHook.unavailable("bake not available"));
+    return engine;
   }
 }

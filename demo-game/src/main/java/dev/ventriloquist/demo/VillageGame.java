@@ -29,8 +29,10 @@ import com.badlogic.gdx.utils.viewport.FitViewport;
 import com.badlogic.gdx.utils.viewport.ScreenViewport;
 
 import dev.ventriloquist.api.BackendInfo;
+import dev.ventriloquist.api.EngineConfig;
 import dev.ventriloquist.api.EngineStats;
 import dev.ventriloquist.api.VoiceEngine;
+import dev.ventriloquist.core.openal.OpenAlOutput;
 
 /**
  * The village scene. Everything here runs on the libGDX render thread; the voice engine is started on a background
@@ -55,6 +57,8 @@ public final class VillageGame extends ApplicationAdapter {
   static final Color GROUND = Color.valueOf("4f8a3cff");
   static final Color PATH = Color.valueOf("c8b27aff");
   static final Color PLAYER = Color.valueOf("ffe04aff");
+  /** Width of the HUD panel in pixels (top-left corner). */
+  static final int HUD_WIDTH = 760;
   static final Color HUD_BG = new Color(0.06f, 0.06f, 0.12f, 0.85f);
 
   private final DemoOptions options;
@@ -75,6 +79,8 @@ public final class VillageGame extends ApplicationAdapter {
 
   // Engine (set on the game thread once the background start finished).
   private volatile VoiceEngine engine;
+  private OpenAlOutput output;
+  private boolean disposed;
   private BackendInfo backend;
   private String audioDescription = "starting";
   private String engineError;
@@ -146,11 +152,23 @@ public final class VillageGame extends ApplicationAdapter {
   }
 
   private void startEngine() {
+    EngineConfig config = EngineSetup.config(options, Gdx.app::postRunnable);
+    // The output is made here, on the render thread, where libGDX's OpenAL context is known to be current.
+    OpenAlOutput out;
+    try {
+      out = GameAudio.open(config, options.silent());
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "no audio output at all", e);
+      engineError = "no audio output: " + e.getMessage();
+      return;
+    }
+    output = out;
+    audioDescription = out.description();
     List<Cast.Member> members = cast;
     Thread t = new Thread(() -> {
       try {
-        EngineSetup.Started s = EngineSetup.start(options, members, Gdx.app::postRunnable);
-        Gdx.app.postRunnable(() -> engineReady(s));
+        VoiceEngine e = EngineSetup.start(config, out, members);
+        Gdx.app.postRunnable(() -> engineReady(e, out));
       } catch (RuntimeException | Error e) {
         LOG.log(Level.SEVERE, "the voice engine did not start", e);
         String why = String.valueOf(e.getMessage());
@@ -161,11 +179,15 @@ public final class VillageGame extends ApplicationAdapter {
     t.start();
   }
 
-  private void engineReady(EngineSetup.Started s) {
-    engine = s.engine();
-    backend = engine.backend();
-    audioDescription = s.audio();
-    settings = new Settings(engine, s.hrtf(), s.bake());
+  private void engineReady(VoiceEngine e, OpenAlOutput out) {
+    if (disposed) {
+      e.close();
+      return;
+    }
+    engine = e;
+    backend = e.backend();
+    audioDescription = out.description();
+    settings = new Settings(e, GameAudio.hrtf(out), Settings.BakeHook.unavailable("bake not available"));
     LOG.info("voice: " + Hud.backendLine(backend) + "; audio: " + audioDescription + "; " + Hud.castLine(cast));
   }
 
@@ -337,7 +359,7 @@ public final class VillageGame extends ApplicationAdapter {
     float top = screenView.getWorldHeight();
     shapes.begin(ShapeRenderer.ShapeType.Filled);
     shapes.setColor(HUD_BG);
-    shapes.rect(8, top - 8 - hudH, 700, hudH);
+    shapes.rect(8, top - 8 - hudH, HUD_WIDTH, hudH);
     for (Villager v : village.villagers()) {
       String b = v.bubbleVisible();
       if (b != null && !b.isEmpty()) {
@@ -451,7 +473,8 @@ public final class VillageGame extends ApplicationAdapter {
     } else {
       lines.add(Hud.backendLine(backend));
     }
-    lines.add("Audio: " + audioDescription + "   " + Hud.castLine(cast));
+    lines.add("Audio: " + audioDescription);
+    lines.add(Hud.castLine(cast));
     EngineStats s = e == null ? null : e.stats();
     lines.add(s == null ? "Last line: -" : Hud.statsLine(s));
     lines.add(Hud.settingsLine(settings));
@@ -503,13 +526,18 @@ public final class VillageGame extends ApplicationAdapter {
 
   @Override
   public void dispose() {
+    disposed = true;
     if (dialogue != null) {
       dialogue.cancel();
     }
     VoiceEngine e = engine;
     engine = null;
+    // Before libGDX closes its audio: the engine's sources live on libGDX's OpenAL context. Closing the engine
+    // closes the output; if the engine never arrived, close the output alone.
     if (e != null) {
-      e.close(); // before libGDX closes its audio: the engine's sources live on libGDX's OpenAL context
+      e.close();
+    } else if (output != null) {
+      output.close();
     }
     if (shapes != null) {
       shapes.dispose();
