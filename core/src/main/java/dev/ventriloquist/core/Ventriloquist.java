@@ -10,6 +10,7 @@ import dev.ventriloquist.core.embedded.FreeTtsBackend;
 import dev.ventriloquist.core.engine.AudioOutput;
 import dev.ventriloquist.core.engine.DefaultVoiceEngine;
 import dev.ventriloquist.core.engine.InstantAudioOutput;
+import dev.ventriloquist.core.store.LineCache;
 import dev.ventriloquist.spi.SynthesisBackend;
 
 /**
@@ -35,8 +36,11 @@ public final class Ventriloquist {
   public static VoiceEngine create(EngineConfig config, AudioOutput output) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(output, "output");
+    LineCache cache = config.cacheDir()
+        .map(dir -> LineCache.builder(dir).maxDiskBytes(config.cacheMaxBytes()).build())
+        .orElse(null);
     Selection s = selectBackend(config);
-    return new DefaultVoiceEngine(config, s.backend, s.info, output);
+    return new DefaultVoiceEngine(config, s.backend, s.info, output, cache);
   }
 
   /** Which backend {@link #create} would use for {@code config}, and why, without building it. */

@@ -79,7 +79,7 @@ public final class EngineConfig {
     return Optional.ofNullable(modelPack);
   }
 
-  /** Where voice prompts and synthesized lines are kept; empty means memory only. */
+  /** Where voice prompts and synthesized lines are kept; empty means no line cache. */
   public Optional<Path> cacheDir() {
     return Optional.ofNullable(cacheDir);
   }

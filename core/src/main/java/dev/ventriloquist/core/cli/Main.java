@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         SayCommand.class,
         BackendsCommand.class,
         CacheCommand.class,
+        BakeCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

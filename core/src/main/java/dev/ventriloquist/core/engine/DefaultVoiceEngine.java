@@ -26,6 +26,11 @@ import dev.ventriloquist.api.SpeechOptions;
 import dev.ventriloquist.api.SynthesisException;
 import dev.ventriloquist.api.UnknownCharacterException;
 import dev.ventriloquist.api.VoiceEngine;
+import dev.ventriloquist.api.VoicePack;
+import dev.ventriloquist.core.store.CachedLine;
+import dev.ventriloquist.core.store.LineCache;
+import dev.ventriloquist.core.store.LineKey;
+import dev.ventriloquist.core.store.PromptStore;
 import dev.ventriloquist.spi.PcmSink;
 import dev.ventriloquist.spi.SynthesisBackend;
 import dev.ventriloquist.spi.SynthesisRequest;
@@ -49,11 +54,19 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   private static final long TAKE_POLL_MILLIS = 250;
   /** Bound on {@link #close()}: threads still inside a backend step after this are abandoned (daemon threads). */
   private static final long CLOSE_WAIT_MILLIS = 2_000;
+  /** The backend name a cache hit reports. */
+  public static final String LINE_CACHE = "line-cache";
+  /** The backend field of baked line keys. */
+  static final String BAKED = "baked";
+  /** 40 ms chunks when streaming a cached line. */
+  private static final int CACHED_CHUNK_SAMPLES = 960;
 
   private final EngineConfig config;
   private final SynthesisBackend backend;
   private final BackendInfo backendInfo;
   private final AudioOutput output;
+  /** Null when the engine has no cache directory. */
+  private final LineCache lineCache;
   private final Scheduler scheduler;
   private final Map<String, CharacterVoice> characters = new ConcurrentHashMap<>();
   private final Set<SpeechImpl> live = ConcurrentHashMap.newKeySet();
@@ -71,12 +84,15 @@ public final class DefaultVoiceEngine implements VoiceEngine {
    * @param backend the backend that speaks every line; owned (closed with the engine)
    * @param backendInfo why this backend was chosen
    * @param output where PCM goes; owned
+   * @param lineCache the line cache, or null for none; owned
    */
-  public DefaultVoiceEngine(EngineConfig config, SynthesisBackend backend, BackendInfo backendInfo, AudioOutput output) {
+  public DefaultVoiceEngine(EngineConfig config, SynthesisBackend backend, BackendInfo backendInfo, AudioOutput output,
+      LineCache lineCache) {
     this.config = Objects.requireNonNull(config, "config");
     this.backend = Objects.requireNonNull(backend, "backend");
     this.backendInfo = Objects.requireNonNull(backendInfo, "backendInfo");
     this.output = Objects.requireNonNull(output, "output");
+    this.lineCache = lineCache;
     int rate = backend.capabilities().sampleRate();
     if (rate != EngineConfig.SAMPLE_RATE) {
       throw new IllegalArgumentException("backend " + backend.name() + " writes " + rate + " Hz; the engine needs "
@@ -217,6 +233,9 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       t.setDaemon(true);
       t.start();
     }
+    if (lineCache != null) {
+      lineCache.close(); // waits for queued disk writes of finished lines
+    }
     eventThread.shutdown();
     awaitQuietly(eventThread, 500);
   }
@@ -238,23 +257,33 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   }
 
   private void synthesize(SpeechImpl speech) {
+    CharacterVoice character = speech.character();
+    SpeechOptions o = speech.options();
+    SynthesisRequest request = new SynthesisRequest(speech.id(), character, speech.text(), speech.language(),
+        o.seed().isPresent() ? OptionalLong.of(o.seed().getAsLong()) : OptionalLong.empty());
+    LineKey key = null;
+    if (lineCache != null) {
+      try {
+        key = lineKey(backend.fingerprint(request), request);
+        CachedLine hit = lineCache.get(key).or(() -> lineCache.get(bakedKey(request))).orElse(null);
+        if (hit != null && hit.sampleRate() == EngineConfig.SAMPLE_RATE && hit.sampleCount() > 0) {
+          playCached(speech, hit);
+          return;
+        }
+      } catch (RuntimeException e) {
+        // A cache that cannot be read must not cost the line: synthesize it instead.
+        LOG.log(Level.WARNING, "line cache lookup failed for line " + speech.id(), e);
+      }
+    }
     if (!speech.beginSynthesis(backend.name(), false)) {
       return;
     }
     cacheMisses.incrementAndGet();
-    CharacterVoice character = speech.character();
-    SpeechOptions o = speech.options();
-    PlaybackStream stream;
-    try {
-      stream = output.open(new PlaybackRequest(speech.id(), o.priority(), o.emitter(), o.volume(),
-          character.spatial(), false, o.poolFullPolicy()), speech);
-    } catch (RuntimeException e) {
-      speech.fail(e);
+    PlaybackStream stream = openStream(speech, false);
+    if (stream == null) {
       return;
     }
-    speech.attachStream(stream);
-    SynthesisRequest request = new SynthesisRequest(speech.id(), character, speech.text(), speech.language(),
-        o.seed().isPresent() ? OptionalLong.of(o.seed().getAsLong()) : OptionalLong.empty());
+    LineCache.Writer tee = key == null ? null : lineCache.begin(key, EngineConfig.SAMPLE_RATE);
     PcmSink sink = new PcmSink() {
       private boolean first = true;
 
@@ -269,6 +298,9 @@ public final class DefaultVoiceEngine implements VoiceEngine {
           lastTimeToFirstChunk.set(speech.timeToFirstChunkNanos());
         }
         stream.write(samples, offset, length);
+        if (tee != null) {
+          tee.append(samples, offset, length);
+        }
       }
 
       @Override
@@ -280,17 +312,90 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     try {
       backend.synthesize(request, sink);
       if (speech.isTerminal()) {
-        return;
+        return; // cancelled or replaced: the tee is aborted below, so a partial line is never cached
       }
       if (speech.samples() == 0) {
         throw new SynthesisException("backend " + backend.name() + " produced no audio for \"" + speech.text() + "\"");
       }
       speech.synthesisDone(System.nanoTime() - t0);
+      if (tee != null) {
+        tee.commit().whenComplete((written, error) -> {
+          if (error != null) {
+            LOG.log(Level.WARNING, "could not cache line " + speech.id() + ": " + error.getMessage());
+          }
+        });
+      }
       stream.end();
     } catch (RuntimeException | Error e) {
       LOG.log(Level.WARNING, "line " + speech.id() + " of " + speech.characterId() + " failed", e);
       speech.fail(e);
+    } finally {
+      if (tee != null) {
+        tee.close(); // aborts unless committed
+      }
     }
+  }
+
+  /** Streams a cached line: no pre-roll wait, no backend. */
+  private void playCached(SpeechImpl speech, CachedLine line) {
+    if (!speech.beginSynthesis(LINE_CACHE, true)) {
+      return;
+    }
+    cacheHits.incrementAndGet();
+    PlaybackStream stream = openStream(speech, true);
+    if (stream == null) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    var chunks = line.chunks(CACHED_CHUNK_SAMPLES);
+    boolean first = true;
+    while (chunks.hasNext()) {
+      float[] chunk = chunks.next();
+      if (!speech.chunkProduced(chunk.length)) {
+        return;
+      }
+      if (first) {
+        first = false;
+        lastTimeToFirstChunk.set(speech.timeToFirstChunkNanos());
+      }
+      stream.write(chunk, 0, chunk.length);
+    }
+    speech.synthesisDone(System.nanoTime() - t0);
+    stream.end();
+  }
+
+  private PlaybackStream openStream(SpeechImpl speech, boolean preRolled) {
+    SpeechOptions o = speech.options();
+    try {
+      PlaybackStream stream = output.open(new PlaybackRequest(speech.id(), o.priority(), o.emitter(), o.volume(),
+          speech.character().spatial(), preRolled, o.poolFullPolicy()), speech);
+      speech.attachStream(stream);
+      return stream;
+    } catch (RuntimeException e) {
+      speech.fail(e);
+      return null;
+    }
+  }
+
+  /**
+   * The cache key of a line as this engine's backend would say it: the backend's fingerprint (model pack, prompt,
+   * sampling or embedded-voice parameters), the prompt's content hash, the text, language and seed.
+   */
+  static LineKey lineKey(String backendFingerprint, SynthesisRequest request) {
+    String promptHash = request.character().prompt().map(PromptStore::contentHash).orElse("no-prompt");
+    return LineKey.builder().backend(backendFingerprint).promptHash(promptHash).text(request.text())
+        .language(request.language()).sampling("").seed(request.seed()).build();
+  }
+
+  /**
+   * The key under which {@code ventriloquist bake} stores a dialogue line: the voice pack's id and reference clip
+   * instead of a backend, so a game that ships a baked cache finds its lines whatever backend (or none) it runs.
+   */
+  public static LineKey bakedKey(SynthesisRequest request) {
+    CharacterVoice c = request.character();
+    String voice = c.voicePack().map(VoicePack::id).orElse(c.id());
+    return LineKey.builder().backend(BAKED).promptHash(voice).text(request.text()).language(request.language())
+        .sampling("").seed(request.seed()).build();
   }
 
   private void terminated(SpeechImpl speech) {

@@ -76,7 +76,8 @@ public abstract class OpenAlOutput implements AudioOutput {
 
   public OpenAlStatus status() {
     return new OpenAlStatus(al.kind, deviceName, mixer.renderer(), mixer.hrtfStatus(), mixer.activeCount(),
-        config.sourcePoolSize(), mixer.waitingCount(), mixer.underruns(), mixer.latencyMillis());
+        config.sourcePoolSize(), mixer.waitingCount(), mixer.underruns(), mixer.latencyMillis(),
+        mixer.longestTickGapMillis());
   }
 
   @Override

@@ -12,10 +12,12 @@ package dev.ventriloquist.core.openal;
  * @param waitingLines lines waiting for a source
  * @param underruns times a playing line ran dry and was restarted, since the output opened
  * @param clockLatencyMillis output latency the device last reported ({@code AL_SOFT_source_latency}), 0 if unknown
+ * @param longestTickGapMillis longest time between two audio ticks while lines played; above
+ *     {@link OpenAlConfig#queueAheadMillis()} the audio thread was starved (a loaded CPU, a long GC pause)
  */
 public record OpenAlStatus(
     Kind kind, String deviceName, String renderer, HrtfStatus hrtf, int activeSources, int sourcePoolSize,
-    int waitingLines, long underruns, double clockLatencyMillis) {
+    int waitingLines, long underruns, double clockLatencyMillis, double longestTickGapMillis) {
 
   /** Where the sound goes. */
   public enum Kind {

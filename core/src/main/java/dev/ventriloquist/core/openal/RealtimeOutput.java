@@ -6,6 +6,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import dev.ventriloquist.api.AudioDeviceException;
+import dev.ventriloquist.core.engine.PlaybackEvents;
+import dev.ventriloquist.core.engine.PlaybackRequest;
+import dev.ventriloquist.core.engine.PlaybackStream;
 
 /**
  * An output that plays in real time: on a device we opened, on a context the game made current (libGDX), or —
@@ -19,6 +22,7 @@ import dev.ventriloquist.api.AudioDeviceException;
 final class RealtimeOutput extends OpenAlOutput {
   private static final System.Logger LOG = System.getLogger(RealtimeOutput.class.getName());
   static final String THREAD_NAME = "ventriloquist-audio";
+  private static final long IDLE_PERIOD_NANOS = 50_000_000L;
 
   private final Thread thread;
   private final CountDownLatch ready = new CountDownLatch(1);
@@ -77,7 +81,9 @@ final class RealtimeOutput extends OpenAlOutput {
       while (!closing) {
         long now = System.nanoTime();
         step(silent, now, origin);
-        LockSupport.parkNanos(this, tickNanos - (System.nanoTime() - now));
+        // With nothing to play, sleep longer: open() and setHrtf() wake the thread, so a new line loses nothing.
+        long period = mixer.idle() ? IDLE_PERIOD_NANOS : tickNanos;
+        LockSupport.parkNanos(this, period - (System.nanoTime() - now));
       }
       // Fade out whatever still plays, then delete everything of ours.
       mixer.stopAll();
@@ -117,6 +123,19 @@ final class RealtimeOutput extends OpenAlOutput {
       int n = silent.renderSlice((int) Math.min(behind, silent.sliceFrames)).limit() / 2;
       behind -= n;
     }
+  }
+
+  @Override
+  public PlaybackStream open(PlaybackRequest request, PlaybackEvents events) {
+    PlaybackStream stream = super.open(request, events);
+    LockSupport.unpark(thread);
+    return stream;
+  }
+
+  @Override
+  public void setHrtf(boolean on) {
+    super.setHrtf(on);
+    LockSupport.unpark(thread);
   }
 
   @Override

@@ -100,6 +100,7 @@ final class SourceMixer {
   private volatile HrtfStatus hrtfStatus = HrtfStatus.UNAVAILABLE;
   private volatile long latencyNanos;
   private volatile String renderer = "?";
+  private volatile long longestTickGapNanos;
 
   // Audio thread only.
   private final List<SpeechStream> waiting = new ArrayList<>();
@@ -121,6 +122,7 @@ final class SourceMixer {
   private boolean latencyClock;
   private boolean floatFormat;
   private long now;
+  private long lastTick = Long.MIN_VALUE;
   private boolean started;
   private boolean disposed;
   private int lastAlError = AL_NO_ERROR;
@@ -286,6 +288,10 @@ final class SourceMixer {
     return underruns;
   }
 
+  double longestTickGapMillis() {
+    return longestTickGapNanos / 1e6;
+  }
+
   double latencyMillis() {
     return latencyNanos / 1e6;
   }
@@ -350,6 +356,10 @@ final class SourceMixer {
    */
   void tick(long nowNanos) {
     now = nowNanos;
+    if (lastTick != Long.MIN_VALUE && nowNanos - lastTick > longestTickGapNanos && !active.isEmpty()) {
+      longestTickGapNanos = nowNanos - lastTick; // a gap longer than queueAheadMillis is an underrun
+    }
+    lastTick = nowNanos;
     Runnable command;
     while ((command = commands.poll()) != null) {
       command.run();

@@ -4,6 +4,7 @@ import dev.ventriloquist.api.BackendInfo;
 import dev.ventriloquist.api.CharacterVoice;
 import dev.ventriloquist.api.EngineConfig;
 import dev.ventriloquist.api.VoicePack;
+import dev.ventriloquist.core.store.LineCache;
 import dev.ventriloquist.spi.SynthesisBackend;
 
 /** Builds engines over a backend and a {@link CollectingAudioOutput} for tests. */
@@ -11,8 +12,14 @@ final class EngineFixture {
   private EngineFixture() {}
 
   static DefaultVoiceEngine engine(EngineConfig config, SynthesisBackend backend, CollectingAudioOutput output) {
+    return engine(config, backend, output, null);
+  }
+
+  static DefaultVoiceEngine engine(EngineConfig config, SynthesisBackend backend, AudioOutput output,
+      LineCache cache) {
     return new DefaultVoiceEngine(config, backend,
-        new BackendInfo(backend.name(), backend.description(), backend.capabilities().clones(), "test"), output);
+        new BackendInfo(backend.name(), backend.description(), backend.capabilities().clones(), "test"), output,
+        cache);
   }
 
   static CharacterVoice character(String id) {

@@ -170,6 +170,17 @@ class SpatialPlaybackTest {
   }
 
   @Test
+  void lineVolumeAndDialogueGainMultiply() {
+    float[] full = play(Lines.at(0, 0, -1, true), 0.5f);
+    out.setDialogueGain(0.5f); // ducking: -6 dB
+    float[] ducked = play(new PlaybackRequest(99, 0, Emitter.at(0, 0, -1), 0.5f, Spatial.DEFAULT, true,
+        PoolFullPolicy.WAIT), 0.5f); // and a line at half volume: -6 dB more
+    double db = Signals.db(power(ducked) / power(full));
+    System.out.printf("volume 0.5 x dialogue gain 0.5: %.2f dB (expected -12.04)%n", db);
+    assertEquals(-12.04, db, 0.5);
+  }
+
+  @Test
   void hrtfCanBeSwitchedAndIsReported() {
     assertEquals(HrtfStatus.DISABLED, out.status().hrtf());
     out.setHrtf(true);

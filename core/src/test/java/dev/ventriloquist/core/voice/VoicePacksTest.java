@@ -211,11 +211,7 @@ class VoicePacksTest {
     Path dir = tmp.resolve("linked");
     Files.createDirectories(dir);
     Files.write(dir.resolve("voice.json"), manifest("\"id\": \"x\""));
-    try {
-      Files.createSymbolicLink(dir.resolve("reference.wav"), outside);
-    } catch (UnsupportedOperationException | IOException e) {
-      org.junit.jupiter.api.Assumptions.abort("no symbolic links on this file system");
-    }
+    Files.createSymbolicLink(dir.resolve("reference.wav"), outside); // Linux CI: symbolic links always work
 
     assertRefused(dir, "outside the pack");
   }
