@@ -32,6 +32,18 @@ final class EngineSetup {
     return b.build();
   }
 
+  /** Settings for baking the script: the same model pack and cache as the game, no game-thread events. */
+  static EngineConfig bakeConfig(DemoOptions options) {
+    EngineConfig.Builder b = EngineConfig.builder();
+    if (options.model() != null) {
+      b.modelPack(options.model());
+    }
+    if (options.cache() != null) {
+      b.cacheDir(options.cache());
+    }
+    return b.build();
+  }
+
   /** Creates the engine on {@code output} and registers the cast, listener facing up the screen. */
   static VoiceEngine start(EngineConfig config, AudioOutput output, List<Cast.Member> cast) {
     VoiceEngine engine = Ventriloquist.create(config, output);

@@ -40,8 +40,8 @@ public final class Hud {
         : settings.hrtf().status();
     float p = settings.bake().progress();
     String bake = !settings.bake().available() ? settings.bake().status()
-        : p < 0f ? "bake all lines [B]"
-        : String.format(Locale.ROOT, "%s %d%%", settings.bake().status(), Math.round(p * 100f));
+        : p < 0f ? "all lines [B]"
+        : settings.bake().status();
     return String.format(Locale.ROOT, "Volume %d%% [-/+]   HRTF: %s   Bake: %s", Math.round(settings.gain() * 100f),
         hrtf, bake);
   }

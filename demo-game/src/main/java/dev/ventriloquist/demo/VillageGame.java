@@ -57,6 +57,8 @@ public final class VillageGame extends ApplicationAdapter {
   static final Color GROUND = Color.valueOf("4f8a3cff");
   static final Color PATH = Color.valueOf("c8b27aff");
   static final Color PLAYER = Color.valueOf("ffe04aff");
+  /** The dialogue script, under the assets folder. */
+  static final String DIALOGUE = "dialogue/village.json";
   /** Width of the HUD panel in pixels (top-left corner). */
   static final int HUD_WIDTH = 760;
   static final Color HUD_BG = new Color(0.06f, 0.06f, 0.12f, 0.85f);
@@ -105,7 +107,7 @@ public final class VillageGame extends ApplicationAdapter {
   public void create() {
     try {
       village = Village.load(options.assets().resolve("map/village.json"));
-      script = DialogueScript.load(options.assets().resolve("dialogue/village.json"));
+      script = DialogueScript.load(options.assets().resolve(DIALOGUE));
       walk = options.walk() == null ? null : WalkScript.load(options.walk());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the demo assets under " + options.assets()
@@ -187,7 +189,8 @@ public final class VillageGame extends ApplicationAdapter {
     engine = e;
     backend = e.backend();
     audioDescription = out.description();
-    settings = new Settings(e, GameAudio.hrtf(out), Settings.BakeHook.unavailable("bake not available"));
+    settings = new Settings(e, GameAudio.hrtf(out), new ScriptBake(options.assets().resolve(DIALOGUE),
+        options.voices(), EngineSetup.bakeConfig(options)));
     LOG.info("voice: " + Hud.backendLine(backend) + "; audio: " + audioDescription + "; " + Hud.castLine(cast));
   }
 
