@@ -78,9 +78,11 @@ public final class VillageGame extends ApplicationAdapter {
   private List<Cast.Member> cast = List.of();
   private float time;
   private boolean talkPressed;
+  private final float[] alScratch = new float[3];
 
   // Engine (set on the game thread once the background start finished).
   private volatile VoiceEngine engine;
+  private Voices engineVoices; // game thread; set with engine
   private OpenAlOutput output;
   private boolean disposed;
   private BackendInfo backend;
@@ -97,6 +99,7 @@ public final class VillageGame extends ApplicationAdapter {
   private ScreenViewport screenView;
   private final GlyphLayout layout = new GlyphLayout();
   private final Vector2 tmp = new Vector2();
+  private final Color tmpColor = new Color();
   private boolean screenshotTaken;
 
   public VillageGame(DemoOptions options) {
@@ -187,6 +190,7 @@ public final class VillageGame extends ApplicationAdapter {
       return;
     }
     engine = e;
+    engineVoices = new EngineVoices(e, Gdx.app::postRunnable);
     backend = e.backend();
     audioDescription = out.description();
     settings = new Settings(e, GameAudio.hrtf(out), new ScriptBake(options.assets().resolve(DIALOGUE),
@@ -196,12 +200,12 @@ public final class VillageGame extends ApplicationAdapter {
 
   /** The engine as the game logic sees it; lines said before it is ready fail softly. */
   private final Voices voices = (speaker, line, kind, events) -> {
-    VoiceEngine e = engine;
-    if (e == null) {
+    Voices v = engineVoices;
+    if (v == null || engine == null) {
       Gdx.app.postRunnable(() -> events.failed("the voice engine is still starting"));
       return () -> {};
     }
-    return new EngineVoices(e, Gdx.app::postRunnable).say(speaker, line, kind, events);
+    return v.say(speaker, line, kind, events);
   };
 
   @Override
@@ -251,9 +255,8 @@ public final class VillageGame extends ApplicationAdapter {
     player.move(ix, iy, dt, village.map());
     VoiceEngine e = engine;
     if (e != null) {
-      float[] al = new float[3];
-      SoundSpace.toAl(player.x(), player.y(), al);
-      e.setListenerPosition(al[0], al[1], al[2]);
+      SoundSpace.toAl(player.x(), player.y(), alScratch);
+      e.setListenerPosition(alScratch[0], alScratch[1], alScratch[2]);
     }
     for (Villager v : barks.update(player.x(), player.y(), time, village.villagers())) {
       bark(v);
@@ -341,7 +344,7 @@ public final class VillageGame extends ApplicationAdapter {
       drawBlock(b);
     }
     for (Villager v : village.villagers()) {
-      Color c = new Color(v.rgba());
+      Color c = tmpColor.set(v.rgba());
       shapes.setColor(c.r * 0.5f, c.g * 0.5f, c.b * 0.5f, 1f);
       shapes.circle(v.x(), v.y(), 0.6f, 32);
       shapes.setColor(c);
@@ -535,6 +538,7 @@ public final class VillageGame extends ApplicationAdapter {
     }
     VoiceEngine e = engine;
     engine = null;
+    engineVoices = null;
     // Before libGDX closes its audio: the engine's sources live on libGDX's OpenAL context. Closing the engine
     // closes the output; if the engine never arrived, close the output alone.
     if (e != null) {
