@@ -2,6 +2,7 @@ package dev.ventriloquist.core;
 
 import java.util.Objects;
 
+import dev.ventriloquist.api.AudioDeviceException;
 import dev.ventriloquist.api.AudioMode;
 import dev.ventriloquist.api.BackendInfo;
 import dev.ventriloquist.api.EngineConfig;
@@ -10,6 +11,8 @@ import dev.ventriloquist.core.embedded.FreeTtsBackend;
 import dev.ventriloquist.core.engine.AudioOutput;
 import dev.ventriloquist.core.engine.DefaultVoiceEngine;
 import dev.ventriloquist.core.engine.InstantAudioOutput;
+import dev.ventriloquist.core.openal.OpenAlConfig;
+import dev.ventriloquist.core.openal.OpenAlOutputs;
 import dev.ventriloquist.core.store.LineCache;
 import dev.ventriloquist.spi.SynthesisBackend;
 
@@ -65,10 +68,20 @@ public final class Ventriloquist {
     return new Selection(embedded, new BackendInfo(embedded.name(), embedded.description(), false, why));
   }
 
+  /**
+   * The default device through OpenAL (which itself falls back to a silent real-time device when the machine has
+   * no sound card); {@link InstantAudioOutput} for {@link AudioMode#SILENT} or when OpenAL cannot load at all.
+   */
   private static AudioOutput defaultOutput(EngineConfig config) {
     if (config.audioMode() == AudioMode.SILENT) {
       return new InstantAudioOutput();
     }
-    return new InstantAudioOutput();
+    try {
+      return OpenAlOutputs.defaultDevice(OpenAlConfig.from(config));
+    } catch (AudioDeviceException | UnsatisfiedLinkError e) {
+      System.getLogger(Ventriloquist.class.getName()).log(System.Logger.Level.WARNING,
+          "OpenAL is unavailable (" + e.getMessage() + "); lines will be synthesized but not heard");
+      return new InstantAudioOutput();
+    }
   }
 }
