@@ -16,8 +16,10 @@ import java.util.logging.Logger;
  *   SPEAKING(i) --line interrupted by the engine--> IDLE with INTERRUPTED
  * </pre>
  *
- * Each line is said only after the previous one was heard to its end, so the pacing follows the audio clock. Events
- * of a line that is no longer current (cut, superseded) are ignored.
+ * Each line is said only after the previous one was heard to its end, so the pacing follows the audio clock. A line
+ * that fails (no voice prompt, synthesis error) is shown as a subtitle for a reading time instead
+ * ({@link #readingSeconds}), so the conversation stays readable when voices are broken. Events of a line that is no
+ * longer current (cut, superseded) are ignored.
  */
 public final class DialogueRunner {
   private static final Logger LOG = Logger.getLogger(DialogueRunner.class.getName());
@@ -39,6 +41,8 @@ public final class DialogueRunner {
   private Voices.LineHandle current;
   private EndReason lastEnd;
   private String lastFailure;
+  /** Seconds until a failed line gives way to the next; negative when not waiting. */
+  private float readingLeft = -1f;
 
   /**
    * @param cast the villagers by character id (who says each line, and where from)
@@ -119,7 +123,24 @@ public final class DialogueRunner {
     }
   }
 
+  /** Advances the reading time of a failed line by {@code dt} seconds. */
+  public void tick(float dt) {
+    if (readingLeft >= 0f) {
+      readingLeft -= dt;
+      if (readingLeft < 0f && state == State.SPEAKING) {
+        subtitles.finished();
+        next();
+      }
+    }
+  }
+
+  /** How long a line's subtitle stays up when it could not be voiced: 1 s plus 0.3 s per word. */
+  static float readingSeconds(String text) {
+    return 1f + 0.3f * text.trim().split("\\s+").length;
+  }
+
   private void sayCurrent() {
+    readingLeft = -1f;
     DialogueScript.Line line = dialogue.lines().get(index);
     Villager speaker = cast.getOrDefault(line.character(), partner);
     long gen = ++generation;
@@ -159,8 +180,9 @@ public final class DialogueRunner {
       public void failed(String why) {
         if (gen == generation) {
           lastFailure = line.id() + ": " + why;
-          subtitles.finished();
-          next();
+          subtitles.started();
+          subtitles.progress(1f);
+          readingLeft = readingSeconds(line.text());
         }
       }
     });
@@ -177,6 +199,7 @@ public final class DialogueRunner {
 
   private void cut() {
     generation++;
+    readingLeft = -1f;
     if (current != null) {
       current.cancel();
       current = null;
@@ -187,6 +210,7 @@ public final class DialogueRunner {
   private void end(EndReason reason) {
     LOG.info("conversation " + dialogue.name() + " ends after line " + index + ": " + reason);
     generation++;
+    readingLeft = -1f;
     current = null;
     state = State.IDLE;
     lastEnd = reason;

@@ -78,6 +78,7 @@ public final class VillageGame extends ApplicationAdapter {
   private List<Cast.Member> cast = List.of();
   private float time;
   private boolean talkPressed;
+  private String lastBarkFailure;
   private final float[] alScratch = new float[3];
 
   // Engine (set on the game thread once the background start finished).
@@ -262,6 +263,7 @@ public final class VillageGame extends ApplicationAdapter {
       bark(v);
     }
     dialogue.update(player.x(), player.y());
+    dialogue.tick(dt);
     if (talk) {
       talk();
     }
@@ -304,7 +306,7 @@ public final class VillageGame extends ApplicationAdapter {
 
       @Override
       public void failed(String why) {
-        v.bubbleDone(true);
+        lastBarkFailure = line.id() + ": " + why;
       }
     });
   }
@@ -390,7 +392,7 @@ public final class VillageGame extends ApplicationAdapter {
 
     batch.begin();
     for (int i = 0; i < hud.size(); i++) {
-      font.setColor(i == 0 ? Color.WHITE : Color.LIGHT_GRAY);
+      font.setColor(i == 0 ? Color.WHITE : hud.get(i).startsWith("Last failed") ? Color.SALMON : Color.LIGHT_GRAY);
       font.draw(batch, hud.get(i), 18, top - 16 - i * 20f);
     }
     for (Villager v : village.villagers()) {
@@ -484,6 +486,10 @@ public final class VillageGame extends ApplicationAdapter {
     EngineStats s = e == null ? null : e.stats();
     lines.add(s == null ? "Last line: -" : Hud.statsLine(s));
     lines.add(Hud.settingsLine(settings));
+    String failure = dialogue.lastFailure() != null ? dialogue.lastFailure() : lastBarkFailure;
+    if (failure != null) {
+      lines.add("Last failed line: " + (failure.length() > 95 ? failure.substring(0, 92) + "..." : failure));
+    }
     lines.add("WASD/arrows walk   E talk / next line   Esc quit" + (walk != null && !walk.done() ? "   (walk script)" : ""));
     return lines;
   }

@@ -105,11 +105,30 @@ class DialogueRunnerTest {
   }
 
   @Test
-  void aFailedLineIsReportedAndTheConversationGoesOn() {
+  void aFailedLineIsShownForItsReadingTimeThenTheConversationGoesOn() {
     runner.start(wares, merchant);
-    voices.last().events.failed("synthesis failed");
+    voices.last().events.failed("no voice prompt");
+    assertTrue(runner.lastFailure().contains("m1") && runner.lastFailure().contains("no voice prompt"));
+    assertTrue(subtitles.visible(), "the line's text is shown even though it could not be voiced");
+    assertEquals("Welcome, welcome! Finest goods this side of the river.", subtitles.visibleText());
+    float reading = DialogueRunner.readingSeconds(wares.lines().get(0).text()); // 1 + 0.3 * 9 words = 3.7 s
+    assertEquals(3.7f, reading, 1e-4);
+    for (float t = 0f; t < reading - 0.1f; t += 0.1f) {
+      runner.tick(0.1f);
+    }
+    assertEquals(1, voices.said.size(), "still reading");
+    runner.tick(0.2f);
     assertEquals("m2", voices.last().line.id());
-    assertTrue(runner.lastFailure().contains("m1"));
+  }
+
+  @Test
+  void walkingAwayWhileReadingAFailedLineEndsTheConversation() {
+    runner.start(wares, merchant);
+    voices.last().events.failed("no voice prompt");
+    runner.update(21f, 20f);
+    assertEquals(DialogueRunner.EndReason.WALKED_AWAY, runner.lastEnd());
+    runner.tick(10f);
+    assertEquals(1, voices.said.size(), "no line after the conversation ended");
   }
 
   @Test
