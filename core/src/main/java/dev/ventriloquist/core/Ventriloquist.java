@@ -14,6 +14,7 @@ import dev.ventriloquist.core.engine.InstantAudioOutput;
 import dev.ventriloquist.core.openal.OpenAlConfig;
 import dev.ventriloquist.core.openal.OpenAlOutputs;
 import dev.ventriloquist.core.store.LineCache;
+import dev.ventriloquist.core.qwen3.Qwen3TtsBackend;
 import dev.ventriloquist.spi.SynthesisBackend;
 
 /**
@@ -61,11 +62,17 @@ public final class Ventriloquist {
       return new Selection(b, new BackendInfo(b.name(), b.description(), b.capabilities().clones(),
           "added by the game through EngineConfig.addBackend"));
     }
+    if (config.modelPack().isPresent()) {
+      // A configured pack that cannot be loaded is an error the user must see (ModelPackException), not a silent
+      // switch to the embedded voice.
+      Qwen3TtsBackend qwen = Qwen3TtsBackend.open(config.modelPack().get(),
+          Qwen3TtsBackend.Options.defaults().withDevice(config.device()));
+      return new Selection(qwen, new BackendInfo(qwen.name(), qwen.description(), true,
+          "model pack " + config.modelPack().get()));
+    }
     FreeTtsBackend embedded = new FreeTtsBackend();
-    String why = config.modelPack().isPresent()
-        ? "a model pack is configured, but this build cannot load Qwen3-TTS model packs yet"
-        : "no model pack configured";
-    return new Selection(embedded, new BackendInfo(embedded.name(), embedded.description(), false, why));
+    return new Selection(embedded, new BackendInfo(embedded.name(), embedded.description(), false,
+        "no model pack configured"));
   }
 
   /**

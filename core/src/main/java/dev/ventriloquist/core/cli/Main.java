@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         BackendsCommand.class,
         CacheCommand.class,
         BakeCommand.class,
+        ModelCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

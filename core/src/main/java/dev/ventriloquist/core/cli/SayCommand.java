@@ -18,6 +18,7 @@ import dev.ventriloquist.api.SpeechState;
 import dev.ventriloquist.api.SynthesisException;
 import dev.ventriloquist.api.VoiceEngine;
 import dev.ventriloquist.api.VoicePack;
+import dev.ventriloquist.api.VoicePrompt;
 import dev.ventriloquist.core.Ventriloquist;
 import dev.ventriloquist.core.audio.PcmAudio;
 import dev.ventriloquist.core.audio.SampleFormat;
@@ -28,6 +29,8 @@ import dev.ventriloquist.core.openal.LoopbackOutput;
 import dev.ventriloquist.core.openal.OpenAlConfig;
 import dev.ventriloquist.core.openal.OpenAlOutput;
 import dev.ventriloquist.core.openal.OpenAlOutputs;
+import dev.ventriloquist.core.qwen3.Qwen3ModelPack;
+import dev.ventriloquist.core.qwen3.Qwen3TtsBackend;
 import dev.ventriloquist.core.voice.VoicePacks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -71,6 +74,10 @@ final class SayCommand implements Callable<Integer> {
   @Option(names = "--cache", description = "Cache folder for prompts and lines.")
   Path cache;
 
+  @Option(names = "--random-prompt", hidden = true, description = "TEST/BENCHMARK ONLY: speak with a random "
+      + "x-vector prompt of the model's size instead of the voice's extracted prompt (not a cloned voice).")
+  boolean randomPrompt;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     if (position != null && render == null) {
@@ -112,7 +119,7 @@ final class SayCommand implements Callable<Integer> {
       output = new TeeOutput(collected, device);
     }
     try (VoiceEngine engine = Ventriloquist.create(engineConfig, output)) {
-      engine.register(CharacterVoice.of(pack));
+      engine.register(character(pack));
       Speech speech = engine.say(pack.id(), text, options.build());
       float[] stereo = null;
       if (loopback != null) {
@@ -165,4 +172,19 @@ final class SayCommand implements Callable<Integer> {
     }
     return xyz;
   }
+
+  private CharacterVoice character(VoicePack pack) {
+    if (!randomPrompt) {
+      return CharacterVoice.of(pack);
+    }
+    if (model == null) {
+      throw new MisuseException("--random-prompt needs --model");
+    }
+    Qwen3ModelPack qwen = Qwen3ModelPack.load(model);
+    System.err.println("WARNING: --random-prompt: speaking with a RANDOM x-vector prompt (seed "
+        + (seed == null ? 0 : seed) + "), for tests and benchmarks only; this is not the voice of " + pack.id());
+    VoicePrompt prompt = Qwen3TtsBackend.randomPrompt(qwen.variant(), qwen.hiddenSize(), seed == null ? 0 : seed);
+    return CharacterVoice.builder(pack.id()).voicePack(pack).prompt(prompt).build();
+  }
+
 }
