@@ -1,10 +1,37 @@
 package dev.ventriloquist.demo;
 
-/** Placeholder entry point of the demo game; the village scene lands with the demo. */
+import com.badlogic.gdx.backends.lwjgl3.Lwjgl3Application;
+import com.badlogic.gdx.backends.lwjgl3.Lwjgl3ApplicationConfiguration;
+
+/**
+ * Runs the village demo: {@code ./ventriloquist demo [--model DIR] [--cache DIR] [--walk FILE]
+ * [--screenshot PNG --after SECONDS]}. See {@link DemoOptions} for every option.
+ */
 public final class DemoMain {
   private DemoMain() {}
 
   public static void main(String[] args) {
-    System.out.println("The Ventriloquist demo game is not built yet; use ./ventriloquist say.");
+    if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      System.out.println(DemoOptions.USAGE);
+      return;
+    }
+    DemoOptions options;
+    try {
+      options = DemoOptions.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("ventriloquist demo: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Lwjgl3ApplicationConfiguration config = new Lwjgl3ApplicationConfiguration();
+    config.setTitle("Ventriloquist village");
+    config.setWindowedMode(options.width(), options.height());
+    config.setResizable(true);
+    config.useVsync(true);
+    config.setForegroundFPS(60);
+    if (options.silent()) {
+      config.disableAudio(true);
+    }
+    new Lwjgl3Application(new VillageGame(options), config);
   }
 }

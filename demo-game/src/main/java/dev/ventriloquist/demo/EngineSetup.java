@@ -1,0 +1,57 @@
+package dev.ventriloquist.demo;
+
+import java.util.List;
+import java.util.concurrent.Executor;
+
+import dev.ventriloquist.api.AudioMode;
+import dev.ventriloquist.api.EngineConfig;
+import dev.ventriloquist.api.VoiceEngine;
+import dev.ventriloquist.core.Ventriloquist;
+import dev.ventriloquist.core.engine.AudioOutput;
+
+/**
+ * Builds the demo's voice engine from the command line: the model pack ({@code --model}) and line cache
+ * ({@code --cache}) go into the {@link EngineConfig}, events are delivered on the game thread, and every villager
+ * is registered. {@link #start} runs on a background thread (loading a model pack takes a while), never on the
+ * render thread.
+ */
+final class EngineSetup {
+  private EngineSetup() {}
+
+  /** The engine's settings for these options; {@code gameThread} receives the speech events. */
+  static EngineConfig config(DemoOptions options, Executor gameThread) {
+    EngineConfig.Builder b = EngineConfig.builder()
+        .eventExecutor(gameThread)
+        .audioMode(options.silent() ? AudioMode.SILENT : AudioMode.DEFAULT_DEVICE);
+    if (options.model() != null) {
+      b.modelPack(options.model());
+    }
+    if (options.cache() != null) {
+      b.cacheDir(options.cache());
+    }
+    return b.build();
+  }
+
+  /** Settings for baking the script: the same model pack and cache as the game, no game-thread events. */
+  static EngineConfig bakeConfig(DemoOptions options) {
+    EngineConfig.Builder b = EngineConfig.builder();
+    if (options.model() != null) {
+      b.modelPack(options.model());
+    }
+    if (options.cache() != null) {
+      b.cacheDir(options.cache());
+    }
+    return b.build();
+  }
+
+  /** Creates the engine on {@code output} and registers the cast, listener facing up the screen. */
+  static VoiceEngine start(EngineConfig config, AudioOutput output, List<Cast.Member> cast) {
+    VoiceEngine engine = Ventriloquist.create(config, output);
+    for (Cast.Member m : cast) {
+      engine.register(m.voice());
+    }
+    engine.setListenerOrientation(SoundSpace.FORWARD[0], SoundSpace.FORWARD[1], SoundSpace.FORWARD[2],
+        SoundSpace.UP[0], SoundSpace.UP[1], SoundSpace.UP[2]);
+    return engine;
+  }
+}
