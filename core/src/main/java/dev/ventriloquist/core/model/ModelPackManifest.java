@@ -50,7 +50,7 @@ public final class ModelPackManifest {
   public Tokens tokens;
   public Map<String, Integer> languages = new LinkedHashMap<>();
   public Sampling sampling;
-  /** Role -> file: textEmbed, talker, codePredictor, codecDecoder (later speakerEncoder, codecEncoder). */
+  /** Role -> file: textEmbed, talker, codePredictor, codecDecoder, speakerEncoder, codecEncoder. */
   public Map<String, String> graphs = new LinkedHashMap<>();
   /** Role -> .npy file: talkerCodecEmbedding [V,D], codePredictorCodecEmbeddings [Q-1, V_pred, D]. */
   public Map<String, String> tables = new LinkedHashMap<>();

@@ -16,6 +16,11 @@ interface PackGraph {
   /** Weight elements this graph stores (multiplied by the precision's bytes to decide on external data). */
   long weightElements(Sources src);
 
+  /** The precision this graph is built in; graphs that lose accuracy in fp16 override this. */
+  default WeightPrecision precision(WeightPrecision requested) {
+    return requested;
+  }
+
   /** Adds inputs, nodes and outputs. */
   void build(GraphBuilder g, Sources src) throws IOException;
 

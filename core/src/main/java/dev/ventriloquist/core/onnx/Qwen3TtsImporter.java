@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * a pack without a manifest is never loaded, so an interrupted import cannot look complete.
  *
  * <p>Pack layout: {@code text_embed.onnx}, {@code talker.onnx}, {@code code_predictor.onnx},
- * {@code codec_decoder.onnx}, {@code speaker_encoder.onnx} (each with a {@code .onnx.data} file beside it when its weights exceed the external-data
+ * {@code codec_decoder.onnx}, {@code speaker_encoder.onnx}, {@code codec_encoder.onnx} (each with a {@code .onnx.data} file beside it when its weights exceed the external-data
  * threshold), {@code talker_codec_embedding.npy} [V, D], {@code code_predictor_codec_embeddings.npy} [Q-1, V_pred, D],
  * {@code vocab.json}, {@code merges.txt}, {@code tokenizer_config.json}, {@code model.json}.
  */
@@ -47,6 +47,7 @@ public final class Qwen3TtsImporter {
     GRAPHS.put("codePredictor", new CodePredictorGraph());
     GRAPHS.put("codecDecoder", new CodecDecoderGraph());
     GRAPHS.put("speakerEncoder", new SpeakerEncoderGraph());
+    GRAPHS.put("codecEncoder", new CodecEncoderGraph());
   }
 
   private final WeightPrecision precision;
@@ -93,17 +94,18 @@ public final class Qwen3TtsImporter {
       List<String> written = new ArrayList<>();
       for (Map.Entry<String, PackGraph> e : GRAPHS.entrySet()) {
         PackGraph graph = e.getValue();
-        long bytes = graph.weightElements(src) * precision.bytesPerElement();
+        WeightPrecision gp = graph.precision(precision);
+        long bytes = graph.weightElements(src) * gp.bytesPerElement();
         boolean ext = bytes > externalThreshold;
         Path onnx = packDir.resolve(graph.fileName());
         Path data = packDir.resolve(graph.fileName() + ".data");
         Files.deleteIfExists(data);
         long g0 = System.nanoTime();
         progress.accept(String.format("building %s (%.1f MB of %s weights%s)", graph.fileName(), bytes / 1e6,
-            precision.id(), ext ? ", external data" : ""));
-        try (GraphBuilder g = new GraphBuilder(graph.fileName().replace(".onnx", ""), precision, ext ? data : null)) {
+            gp.id(), ext ? ", external data" : ""));
+        try (GraphBuilder g = new GraphBuilder(graph.fileName().replace(".onnx", ""), gp, ext ? data : null)) {
           graph.build(g, src);
-          g.write(onnx, "Qwen3-TTS " + ck.config().variant() + " " + graph.fileName() + ", " + precision.id());
+          g.write(onnx, "Qwen3-TTS " + ck.config().variant() + " " + graph.fileName() + ", " + gp.id());
         }
         written.add(graph.fileName());
         if (ext) {

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * speaker_encoder.onnx against a plain-Java front end (direct DFT, not a convolution) and ECAPA-TDNN, and the mel
- * basis against properties of librosa's Slaney filters.
+ * basis against values of librosa's Slaney filters.
  */
 class SpeakerEncoderGraphTest {
   @Test
@@ -31,6 +31,14 @@ class SpeakerEncoderGraphTest {
       assertTrue(sum > 0, "filter " + m + " is empty");
     }
     assertEquals(0f, w[0], "DC is the lower edge of filter 0");
+    // Values of librosa 0.11 filters.mel(sr=24000, n_fft=1024, n_mels=128, fmin=0, fmax=12000): {filter, bin,
+    // value}; the whole basis matched librosa within 4e-9 when checked.
+    double[][] librosa = {{0, 1, 0.03355042636394501}, {1, 2, 0.029265886172652245}, {17, 20, 0.027814079076051712},
+        {40, 47, 0.02084614336490631}, {64, 89, 0.01410350389778614}, {100, 239, 0.006238921079784632},
+        {127, 498, 0.003086800454184413}};
+    for (double[] v : librosa) {
+      assertEquals(v[2], w[(int) v[0] * bins + (int) v[1]], 1e-8, "filter " + (int) v[0]);
+    }
   }
 
   @Test
