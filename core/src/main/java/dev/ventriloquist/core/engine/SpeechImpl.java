@@ -306,8 +306,9 @@ final class SpeechImpl implements Speech, PlaybackEvents {
   }
 
   private void terminate() {
-    done.countDown();
+    // The engine's bookkeeping (counters, the character's next line) first, so a caller woken by await() sees it.
     terminalHook.terminated(this);
+    done.countDown();
   }
 
   /** Hands an event to every listener's executor. Caller holds this. */
