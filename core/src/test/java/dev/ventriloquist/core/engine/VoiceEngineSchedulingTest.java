@@ -292,6 +292,8 @@ class VoiceEngineSchedulingTest {
       double rtf = stats.realTimeFactor();
       assertTrue(rtf > 0.05 && rtf < 1.0, "rtf " + rtf);
       assertEquals(stats.timeToFirstChunkNanos(), engine.stats().lastTimeToFirstChunkNanos());
+      assertEquals(1, engine.stats().completed(), "counted before await returned");
+      assertEquals(0, engine.stats().active());
     }
   }
 
