@@ -1,8 +1,6 @@
 package dev.ventriloquist.demo;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,10 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 
 /**
  * The demo's dialogue script ({@code assets/dialogue/village.json}): one flat list of lines, each with its speaking
@@ -74,39 +68,24 @@ public final class DialogueScript {
     this.dialogues = Collections.unmodifiableMap(d);
   }
 
-  /** Reads a script file. */
+  /** Reads a script file (the format and its checks are core's {@link dev.ventriloquist.core.bake.DialogueScript}). */
   public static DialogueScript load(Path file) throws IOException {
-    return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+    return from(dev.ventriloquist.core.bake.DialogueScript.load(file));
   }
 
   /** Parses script text; {@code source} names it in errors. */
   public static DialogueScript parse(String json, String source) {
-    List<Line> out = new ArrayList<>();
-    try {
-      JsonArray arr = JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("lines");
-      if (arr == null) {
-        throw new IllegalArgumentException("no \"lines\" array");
-      }
-      int i = 0;
-      for (JsonElement e : arr) {
-        JsonObject o = e.getAsJsonObject();
-        String id = str(o, "id", i);
-        out.add(new Line(o.has("dialogue") ? o.get("dialogue").getAsString() : id, str(o, "character", i), id,
-            str(o, "text", i), o.has("language") ? o.get("language").getAsString() : "english"));
-        i++;
-      }
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("cannot read dialogue script " + source + ": " + e.getMessage(), e);
-    }
-    return new DialogueScript(out);
+    return from(dev.ventriloquist.core.bake.DialogueScript.parse(json, source));
   }
 
-  private static String str(JsonObject o, String key, int index) {
-    JsonElement e = o.get(key);
-    if (e == null || e.isJsonNull() || e.getAsString().isBlank()) {
-      throw new IllegalArgumentException("line " + index + " has no \"" + key + "\"");
+  /** Groups a parsed script: a line without a dialogue is a conversation of its own; no language means english. */
+  private static DialogueScript from(dev.ventriloquist.core.bake.DialogueScript script) {
+    List<Line> out = new ArrayList<>();
+    for (var l : script.lines()) {
+      out.add(new Line(l.dialogue() != null ? l.dialogue() : l.id(), l.character(), l.id(), l.text(),
+          l.language() != null ? l.language() : "english"));
     }
-    return e.getAsString();
+    return new DialogueScript(out);
   }
 
   /** Every line, barks included, in file order (what a baker needs). */

@@ -58,7 +58,7 @@ class ShippedAssetsTest {
 
   @Test
   void aScriptWithoutLinesOrFieldsIsRejectedWithTheSource() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    dev.ventriloquist.api.MisuseException e = assertThrows(dev.ventriloquist.api.MisuseException.class,
         () -> DialogueScript.parse("{\"lines\":[{\"character\":\"guard\",\"id\":\"x\"}]}", "test.json"));
     assertTrue(e.getMessage().contains("test.json") && e.getMessage().contains("text"), e.getMessage());
   }
