@@ -32,6 +32,16 @@ public final class DemoMain {
     if (options.silent()) {
       config.disableAudio(true);
     }
-    new Lwjgl3Application(new VillageGame(options), config);
+    try {
+      new Lwjgl3Application(new VillageGame(options), config);
+    } catch (com.badlogic.gdx.utils.GdxRuntimeException e) {
+      if (String.valueOf(e.getMessage()).contains("GLFW")) {
+        System.err.println("ventriloquist demo: no display to open a window on (" + e.getMessage() + "). Run it in a "
+            + "desktop session, or on a headless machine install xvfb and run: xvfb-run -a ./ventriloquist demo "
+            + "--walk assets/walks/tour.walk --screenshot village.png --after 20");
+        System.exit(1);
+      }
+      throw e;
+    }
   }
 }
