@@ -15,6 +15,7 @@ import dev.ventriloquist.api.DevicePreference;
 import dev.ventriloquist.api.PromptMode;
 import dev.ventriloquist.api.VoicePrompt;
 import dev.ventriloquist.core.qwen3.GreedyRunner;
+import dev.ventriloquist.core.qwen3.Qwen3ModelPack;
 import dev.ventriloquist.core.qwen3.Qwen3TtsBackend;
 import dev.ventriloquist.spi.PcmSink;
 import dev.ventriloquist.spi.SynthesisRequest;
@@ -33,6 +34,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>{@code max_new_tokens = N} yields N - 1 frames in the reference (the c0 sampled by its last talker call is
  * dropped), so the runtime runs with a cap of 9 frames; the reference's tenth talker call is reproduced by feeding our
  * ninth step input.
+ *
+ * <p>The talker graph applies 1-D RoPE: the reference's interleaved MRoPE ({@code mrope_section [2,1,1]} here) gets
+ * the same position in all three sections for speech, where it reduces to 1-D RoPE; the matching logits of every call
+ * (positions up to L + 8) confirm it.
  */
 class GreedyRunsParityTest {
   static final int D = 16;
@@ -110,11 +115,10 @@ class GreedyRunsParityTest {
     String clip = run.get("ref_audio").getAsString();
     float[] xvec = npy(run.get("spk_embedding_array").getAsString()).f();
     int frames = npy(name + "_codes").rows();
+    // The pack's own processors (repetition penalty, control-id suppression, min frames) with both heads greedy.
     Qwen3TtsBackend.Options options = Qwen3TtsBackend.Options.defaults().withDevice(DevicePreference.CPU)
-        .withThreads(1).withMaxFrames(frames);
-    try (Qwen3TtsBackend backend = Qwen3TtsBackend.open(ParityFixture.pack(), options)) {
-      options = options.withSampling(backend.pack().sampling().greedy());
-    }
+        .withThreads(1).withMaxFrames(frames)
+        .withSampling(Qwen3ModelPack.load(ParityFixture.pack()).sampling().greedy());
     try (Qwen3TtsBackend backend = Qwen3TtsBackend.open(ParityFixture.pack(), options)) {
       VoicePrompt.Builder b = VoicePrompt.builder(backend.pack().variant(),
           icl ? PromptMode.ICL : PromptMode.X_VECTOR_ONLY).speakerEmbedding(xvec);
