@@ -381,6 +381,7 @@ public final class SyntheticCheckpoint {
     JsonObject e = new JsonObject();
     e.addProperty("_frame_rate", 12.5);
     e.addProperty("attention_bias", false);
+    e.addProperty("attention_dropout", 0.0);
     e.addProperty("audio_channels", 1);
     e.addProperty("codebook_dim", s.encoderCodebookDim());
     e.addProperty("codebook_size", 2048);
@@ -389,12 +390,14 @@ public final class SyntheticCheckpoint {
     e.addProperty("head_dim", s.encoderHidden() / s.encoderHeads());
     e.addProperty("hidden_act", "gelu");
     e.addProperty("hidden_size", s.encoderHidden());
+    e.addProperty("initializer_range", 0.02);
     e.addProperty("intermediate_size", s.encoderIntermediate());
     e.addProperty("kernel_size", 7);
     e.addProperty("last_kernel_size", 3);
     e.addProperty("layer_scale_initial_scale", 0.01);
     e.addProperty("max_position_embeddings", 8000);
     e.addProperty("norm_eps", 1e-5);
+    e.addProperty("normalize", false);
     e.addProperty("num_attention_heads", s.encoderHeads());
     e.addProperty("num_filters", s.encoderFilters());
     e.addProperty("num_hidden_layers", s.encoderLayers());
@@ -407,9 +410,15 @@ public final class SyntheticCheckpoint {
     e.addProperty("rope_theta", 10000.0);
     e.addProperty("sampling_rate", 24000);
     e.addProperty("sliding_window", 250);
+    e.addProperty("trim_right_ratio", 1.0);
+    // Mimi builds a grouped transposed conv (hidden -> hidden, groups = upsample_groups) even though this encoder
+    // never uses it; the class default of 512 only divides the released width, so small shapes must set it.
+    e.addProperty("upsample_groups", s.encoderHidden());
     e.add("upsampling_ratios", ints(8, 6, 5, 4));
+    e.addProperty("use_cache", false);
     e.addProperty("use_causal_conv", true);
     e.addProperty("use_conv_shortcut", false);
+    e.addProperty("use_streaming", false);
     e.addProperty("vector_quantization_hidden_dimension", s.encoderCodebookDim());
     root.add("encoder_config", e);
     root.addProperty("transformers_version", "4.57.3");

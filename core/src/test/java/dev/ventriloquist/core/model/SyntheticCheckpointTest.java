@@ -37,6 +37,11 @@ class SyntheticCheckpointTest {
         assertTrue(u > 0.4f);
       }
     }
+    // The reference Mimi encoder builds an (unused) grouped transposed conv of width hidden_size with
+    // upsample_groups groups, default 512: the config must name a divisor of the width or the classes cannot load.
+    JsonObject enc = JsonParser.parseString(Files.readString(dir.resolve("speech_tokenizer/config.json")))
+        .getAsJsonObject().getAsJsonObject("encoder_config");
+    assertEquals(0, enc.get("hidden_size").getAsInt() % enc.get("upsample_groups").getAsInt(), "upsample_groups");
   }
 
   @Test
