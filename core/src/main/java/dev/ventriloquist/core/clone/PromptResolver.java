@@ -222,7 +222,7 @@ public final class PromptResolver implements AutoCloseable {
         transcript).requireUsable();
     long t0 = System.nanoTime();
     VoicePrompt p = extractor.extract(clip, mode, transcript, pack.licence());
-    LOG.log(Level.INFO, String.format(java.util.Locale.ROOT, "voice %s: extracted a %s prompt for %s from %.1f s of "
+    LOG.log(Level.INFO, String.format(java.util.Locale.ROOT, "voice %s: extracted its %s prompt for %s from %.1f s of "
         + "reference in %.0f ms", pack.id(), mode, variant(), clip.durationSeconds(), (System.nanoTime() - t0) / 1e6));
     if (store != null) {
       try {
