@@ -313,7 +313,7 @@ public final class VoiceCommand implements Runnable {
         Path clipFile = pack.referenceClip().get();
         ClipReport r = ClipValidator.check(clipFile, PromptResolver.modeOf(pack), pack.transcript().orElse(null));
         o.printf(Locale.ROOT, "clip       %s, %d bytes%n", clipFile.getFileName(), Files.size(clipFile));
-        r.clip().ifPresent(c -> o.printf(Locale.ROOT, "           %.2f s, %s %d Hz x %d ch, sha256 %s%n",
+        r.clip().ifPresent(c -> o.printf(Locale.ROOT, "           %.2f s, %s %d Hz x %d ch, samples sha256 %s%n",
             c.durationSeconds(), c.format().displayName(), c.originalSampleRate(), c.originalChannels(), c.sha256()));
         if (r.stats().isPresent()) {
           ClipStats s = r.stats().get();
@@ -389,8 +389,7 @@ public final class VoiceCommand implements Runnable {
       try {
         pack = VoicePacks.load(real);
       } catch (VoicePackException e) {
-        throw new VoicePackException(dir + " is not a voice pack (" + firstLine(e.getMessage()) + "); not deleting it",
-            e);
+        throw new VoicePackException(dir + " is not a voice pack (" + firstLine(e.getMessage()) + "); not deleting it");
       }
       if (!pack.id().equals(id)) {
         throw new VoicePackException(dir + " holds voice \"" + pack.id() + "\", not \"" + id + "\"; not deleting it");
