@@ -14,6 +14,7 @@ import dev.ventriloquist.core.engine.InstantAudioOutput;
 import dev.ventriloquist.core.openal.OpenAlConfig;
 import dev.ventriloquist.core.openal.OpenAlOutputs;
 import dev.ventriloquist.core.store.LineCache;
+import dev.ventriloquist.core.store.PromptStore;
 import dev.ventriloquist.core.qwen3.Qwen3TtsBackend;
 import dev.ventriloquist.spi.SynthesisBackend;
 
@@ -65,8 +66,10 @@ public final class Ventriloquist {
     if (config.modelPack().isPresent()) {
       // A configured pack that cannot be loaded is an error the user must see (ModelPackException), not a silent
       // switch to the embedded voice.
+      // Voice prompts extracted for characters live beside the line cache, so a voice is extracted once per machine.
       Qwen3TtsBackend qwen = Qwen3TtsBackend.open(config.modelPack().get(),
-          Qwen3TtsBackend.Options.defaults().withDevice(config.device()));
+          Qwen3TtsBackend.Options.defaults().withDevice(config.device()),
+          config.cacheDir().map(PromptStore::open).orElse(null));
       return new Selection(qwen, new BackendInfo(qwen.name(), qwen.description(), true,
           "model pack " + config.modelPack().get()));
     }

@@ -1,6 +1,8 @@
 package dev.ventriloquist.spi;
 
+import dev.ventriloquist.api.CharacterVoice;
 import dev.ventriloquist.api.SynthesisException;
+import dev.ventriloquist.api.VoicePackException;
 
 /**
  * A text-to-speech engine the {@code VoiceEngine} can drive: Qwen3-TTS on ONNX Runtime, the embedded voice, a
@@ -26,6 +28,27 @@ public interface SynthesisBackend extends AutoCloseable {
    * keys entries by it, so two requests with equal fingerprints, texts, languages and seeds must sound the same.
    */
   String fingerprint(SynthesisRequest request);
+
+  /**
+   * Readies a character for this backend before its lines are keyed and synthesized, and returns the character to
+   * use from then on. A cloning backend extracts or loads the character's voice prompt here (from its voice pack's
+   * reference clip, a stored prompt, or a prompt the pack ships) and returns the character with that prompt; other
+   * backends return {@code character} as it is, which is the default.
+   *
+   * <p><b>Threads.</b> Called on a synthesis thread, before the first line of a registered character is looked up
+   * in the line cache (its key includes the prompt) or synthesized. It may take a while (running encoders, reading
+   * files); that line waits, other lines do not. The engine remembers the result for the registered character, so it
+   * is called again only after the character is registered anew or after a call that threw. Several synthesis
+   * threads may call it at once for different characters.
+   *
+   * @return the character to synthesize with: same id; never null
+   * @throws VoicePackException if the character's voice cannot be prepared (an unusable
+   *     clip, a prompt made for another model); that line fails with it
+   * @throws SynthesisException for any other failure
+   */
+  default CharacterVoice prepare(CharacterVoice character) {
+    return character;
+  }
 
   /**
    * Synthesizes the line, writing PCM to {@code sink} as it is produced, and returns when done or when

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         CacheCommand.class,
         BakeCommand.class,
         ModelCommand.class,
+        VoiceCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -27,6 +28,18 @@ public final class Main implements Runnable {
   public static int run(String... args) {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler(new ErrorHandler());
+    return cl.execute(args);
+  }
+
+  /**
+   * Runs the command line with its messages going to {@code out} and {@code err} (for tests; commands that print
+   * through {@code System.out} still do).
+   */
+  public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler(new ErrorHandler());
+    cl.setOut(out);
+    cl.setErr(err);
     return cl.execute(args);
   }
 

@@ -69,6 +69,8 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   private final LineCache lineCache;
   private final Scheduler scheduler;
   private final Map<String, CharacterVoice> characters = new ConcurrentHashMap<>();
+  /** What {@link SynthesisBackend#prepare} made of each registered character, by id. */
+  private final Map<String, Prepared> prepared = new ConcurrentHashMap<>();
   private final Set<SpeechImpl> live = ConcurrentHashMap.newKeySet();
   private final ExecutorService synthesisThreads;
   private final ExecutorService eventThread;
@@ -120,11 +122,13 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     Objects.requireNonNull(character, "character");
     checkOpen();
     characters.put(character.id(), character);
+    prepared.remove(character.id());
   }
 
   @Override
   public void unregister(String characterId) {
     Objects.requireNonNull(characterId, "characterId");
+    prepared.remove(characterId);
     if (characters.remove(characterId) != null) {
       for (SpeechImpl s : live) {
         if (s.characterId().equals(characterId)) {
@@ -257,7 +261,18 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   }
 
   private void synthesize(SpeechImpl speech) {
-    CharacterVoice character = speech.character();
+    CharacterVoice character;
+    try {
+      character = prepare(speech.character());
+    } catch (RuntimeException | Error e) {
+      LOG.log(Level.WARNING, "the voice of " + speech.characterId() + " could not be prepared for line " + speech.id()
+          + ": " + e.getMessage());
+      speech.fail(e);
+      return;
+    }
+    if (speech.isTerminal()) {
+      return; // cancelled while the voice was being prepared
+    }
     SpeechOptions o = speech.options();
     SynthesisRequest request = new SynthesisRequest(speech.id(), character, speech.text(), speech.language(),
         o.seed().isPresent() ? OptionalLong.of(o.seed().getAsLong()) : OptionalLong.empty());
@@ -333,6 +348,40 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       if (tee != null) {
         tee.close(); // aborts unless committed
       }
+    }
+  }
+
+  /**
+   * The character as the backend wants it ({@link SynthesisBackend#prepare}), computed once per registration: the
+   * first line of a character pays for it (a cloning backend may extract a voice prompt), later lines reuse it. A
+   * failure is not remembered, so the next line tries again (the user may have fixed the voice pack).
+   */
+  private CharacterVoice prepare(CharacterVoice registered) {
+    Prepared p = prepared.compute(registered.id(),
+        (id, old) -> old != null && old.registered == registered ? old : new Prepared(registered));
+    return p.get();
+  }
+
+  /** One registration's prepared character; {@link #get} runs the backend's prepare at most once at a time. */
+  private final class Prepared {
+    final CharacterVoice registered;
+    private CharacterVoice result; // guarded by this
+
+    Prepared(CharacterVoice registered) {
+      this.registered = registered;
+    }
+
+    synchronized CharacterVoice get() {
+      if (result == null) {
+        CharacterVoice r = backend.prepare(registered);
+        // The SPI contract, checked here so a broken backend is named rather than failing somewhere later.
+        if (r == null || !r.id().equals(registered.id())) {
+          throw new SynthesisException("backend " + backend.name() + " broke its contract: prepare(\""
+              + registered.id() + "\") returned " + (r == null ? "null" : "character \"" + r.id() + "\""));
+        }
+        result = r;
+      }
+      return result;
     }
   }
 

@@ -18,6 +18,9 @@ import dev.ventriloquist.api.PromptMode;
 import dev.ventriloquist.api.SynthesisException;
 import dev.ventriloquist.api.VoicePackException;
 import dev.ventriloquist.api.VoicePrompt;
+import dev.ventriloquist.core.clone.PromptExtractor;
+import dev.ventriloquist.core.clone.PromptResolver;
+import dev.ventriloquist.core.store.PromptStore;
 import dev.ventriloquist.spi.BackendCapabilities;
 import dev.ventriloquist.spi.PcmSink;
 import dev.ventriloquist.spi.SynthesisBackend;
@@ -31,9 +34,14 @@ import dev.ventriloquist.spi.SynthesisRequest;
  * transcript); prompts made for another model variant are refused. Frames are capped at
  * {@code min(pack max_new_tokens, 25 + 6 × text tokens)} because short texts can fail to emit EOS.
  *
+ * <p>A character registered with only a voice pack gets its prompt in {@link #prepare}: from the engine's prompt
+ * store, the pack's pre-extracted {@code prompt-<variant>.kryo}, or by running the pack's speaker and codec encoders
+ * on the reference clip (see {@link PromptResolver}).
+ *
  * <p><b>Threads.</b> {@link #synthesize} runs on the engine's synthesis threads and is serialized by this backend
- * (one generation state, sized for the model, is reused across lines); the other methods may be called from any
- * thread. {@link #close} must not race a running synthesis.
+ * (one generation state, sized for the model, is reused across lines); {@link #prepare} runs on a synthesis thread
+ * too, outside that lock, so extracting one voice does not hold up lines of others. The other methods may be called
+ * from any thread. {@link #close} must not race a running synthesis.
  */
 public final class Qwen3TtsBackend implements SynthesisBackend {
   public static final String NAME = "qwen3-tts";
@@ -113,6 +121,10 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
   private final PromptBuilder prompts;
   private final Qwen3Generator generator;
   private volatile LineStats lastStats;
+  /** Finds or extracts voice prompts for {@link #prepare}; made on first use unless {@link #open(Path, Options,
+   * PromptStore)} set it. Guarded by {@link #voicesLock}. */
+  private PromptResolver voices;
+  private final Object voicesLock = new Object();
 
   private Qwen3TtsBackend(Qwen3ModelPack pack, Qwen3Sessions sessions, Options options) throws OrtException {
     this.pack = pack;
@@ -138,6 +150,49 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
       throw new dev.ventriloquist.api.ModelPackException("cannot prepare the Qwen3-TTS runtime for " + packDir
           + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Loads the pack and opens its graphs; voice prompts that {@link #prepare} extracts are kept in {@code promptStore}
+   * and looked up there first.
+   *
+   * @param promptStore the engine's prompt store, or null to keep extracted prompts in memory only
+   * @throws dev.ventriloquist.api.ModelPackException if the pack is missing, incomplete or corrupt
+   */
+  public static Qwen3TtsBackend open(Path packDir, Options options, PromptStore promptStore) {
+    Qwen3TtsBackend b = open(packDir, options);
+    try {
+      b.voices = new PromptResolver(PromptExtractor.open(packDir, options.intraOpThreads()), promptStore);
+    } catch (RuntimeException e) {
+      b.close();
+      throw e;
+    }
+    return b;
+  }
+
+  /** The prompt finder {@link #prepare} uses (its extractor counts encoder runs). */
+  public PromptResolver promptResolver() {
+    synchronized (voicesLock) {
+      if (voices == null) {
+        voices = new PromptResolver(PromptExtractor.open(pack.dir(), options.intraOpThreads()), null);
+      }
+      return voices;
+    }
+  }
+
+  /**
+   * Gives a character registered with a voice pack its voice prompt for this pack's variant (see
+   * {@link PromptResolver} for the lookup order); a character with a prompt is returned as it is.
+   *
+   * @throws VoicePackException if the reference clip is unusable (the message lists what to fix), or the pack's
+   *     prompt file is damaged or made for another model
+   */
+  @Override
+  public CharacterVoice prepare(CharacterVoice character) {
+    if (character.prompt().isPresent() || character.voicePack().isEmpty()) {
+      return character;
+    }
+    return promptResolver().prepare(character);
   }
 
   public Qwen3ModelPack pack() {
@@ -282,6 +337,11 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
     synchronized (this) {
       generator.close();
       sessions.close();
+    }
+    synchronized (voicesLock) {
+      if (voices != null) {
+        voices.close();
+      }
     }
   }
 }

@@ -165,6 +165,56 @@ public final class VoicePacks {
     return directory;
   }
 
+  /**
+   * The pre-extracted prompts a pack folder ships, by model variant (from the file names {@code prompt-<variant>.kryo};
+   * the contents are not read). Each is checked to lie inside the pack and to be at most {@link #MAX_PROMPT_BYTES}.
+   */
+  public static java.util.SortedMap<String, Path> promptFiles(VoicePack pack) throws IOException {
+    java.util.SortedMap<String, Path> out = new java.util.TreeMap<>();
+    Optional<Path> dir = pack.directory();
+    if (dir.isEmpty()) {
+      return out;
+    }
+    Path root = dir.get().toRealPath();
+    for (Path p : promptFiles(root, pack.id())) {
+      String name = String.valueOf(p.getFileName());
+      out.put(name.substring(PROMPT_PREFIX.length(), name.length() - PROMPT_SUFFIX.length()), p);
+    }
+    return out;
+  }
+
+  /**
+   * Writes {@code file} (the bytes of an encoded prompt, see {@code PromptCodec.encode}) into the pack folder as
+   * {@code prompt-<modelVariant>.kryo}, replacing an earlier one, through a temporary file and a rename.
+   *
+   * @return the written file
+   * @throws VoicePackException if the file is over {@link #MAX_PROMPT_BYTES} (a pack that held it would not load)
+   */
+  public static Path writePrompt(Path directory, String modelVariant, byte[] file) throws IOException {
+    if (file.length > MAX_PROMPT_BYTES) {
+      throw new VoicePackException("a voice prompt of " + file.length + " bytes is over a pack's limit of "
+          + MAX_PROMPT_BYTES + "; use a shorter reference clip");
+    }
+    Path target = directory.resolve(promptFileName(modelVariant));
+    atomicWrite(target, file);
+    return target;
+  }
+
+  /**
+   * Writes a pack folder with no reference clip: its {@code voice.json} (without {@code reference} and
+   * {@code sha256}) and the prompt bytes as {@code prompt-<modelVariant>.kryo}. Such a pack speaks only with the
+   * model variant it has a prompt for (a blended voice, for example, has no recording to extract from again).
+   *
+   * @return {@code directory}
+   */
+  public static Path writeWithoutClip(Path directory, VoicePack pack, String modelVariant, byte[] promptFile)
+      throws IOException {
+    Files.createDirectories(directory);
+    writePrompt(directory, modelVariant, promptFile);
+    atomicWrite(directory.resolve(MANIFEST), VoiceManifest.toJson(pack, null, null).getBytes(StandardCharsets.UTF_8));
+    return directory;
+  }
+
   // ---------------------------------------------------------------------------------------------------- folders
 
   private static VoicePack loadFolder(Path folder) throws IOException {
