@@ -41,11 +41,11 @@ public final class GraphBuilder implements AutoCloseable {
   static final String CONTRIB_DOMAIN = "com.microsoft";
 
   /**
-   * MatMulNBits {@code accuracy_level}: 0 lets ONNX Runtime pick its default compute type (fp32 activations on CPU);
-   * 4 would quantise activations to int8 as well. Overridable for experiments with the system property
+   * MatMulNBits {@code accuracy_level} 4: activations are quantised to int8 per block inside the kernel (int8 dot
+   * products, VNNI/AVX2), measured ~1.8x faster per talker step than level 0 (fp32 compute) on the 0.6B shape. Set the system property
    * {@code ventriloquist.matmulnbits.accuracy} at import time.
    */
-  static final long MATMUL_NBITS_ACCURACY_LEVEL = Long.getLong("ventriloquist.matmulnbits.accuracy", 0L);
+  static final long MATMUL_NBITS_ACCURACY_LEVEL = Long.getLong("ventriloquist.matmulnbits.accuracy", 4L);
 
   /** Initializers this small stay embedded even in external-data graphs. */
   private static final int EXTERNAL_MIN_BYTES = 1024;
