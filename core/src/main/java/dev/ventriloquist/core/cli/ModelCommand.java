@@ -76,7 +76,7 @@ public final class ModelCommand implements Runnable {
     @Option(names = "--out", required = true, description = "model pack folder to write, e.g. models/qwen3-tts-0.6b")
     Path out;
 
-    @Option(names = "--precision", defaultValue = "fp32", description = "weight precision: fp32 or fp16")
+    @Option(names = "--precision", defaultValue = "fp32", description = "weight precision: fp32, fp16, int8 or int4 (int8/int4: block-quantised Linear layers in the talker, code predictor and text projection; audio graphs stay fp32)")
     String precision;
 
     @Override

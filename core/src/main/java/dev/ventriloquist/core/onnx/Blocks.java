@@ -23,19 +23,12 @@ final class Blocks {
 
   /** [out, in] row-major to [in, out] so that {@code x @ W} needs no transpose node. */
   static float[] transpose2d(float[] w, int out, int in) {
-    float[] t = new float[w.length];
-    for (int o = 0; o < out; o++) {
-      for (int i = 0; i < in; i++) {
-        t[i * out + o] = w[o * in + i];
-      }
-    }
-    return t;
+    return GraphBuilder.transpose2d(w, out, in);
   }
 
   /** {@code x @ W^T (+ b)} for an nn.Linear weight [out, in] (and bias [out]), on the last axis of x. */
   static String linear(GraphBuilder g, SafetensorsFile f, String x, String weight, String bias, int out, int in) {
-    float[] w = tensor(f, weight, out, in);
-    String y = g.matMul(x, g.weight(weight, transpose2d(w, out, in), in, out));
+    String y = g.linear(x, weight, tensor(f, weight, out, in), out, in);
     if (bias != null) {
       y = g.add(y, g.constF("b", tensor(f, bias, out), out));
     }

@@ -32,6 +32,11 @@ final class CodePredictorGraph implements PackGraph {
   }
 
   @Override
+  public boolean quantizable() {
+    return true;
+  }
+
+  @Override
   public long weightElements(Sources src) {
     return src.elements(src.main(), "talker.code_predictor.model.layers.", "talker.code_predictor.model.norm.",
         "talker.code_predictor.lm_head.", "talker.code_predictor.small_to_mtp_projection.");

@@ -35,14 +35,23 @@ final class CodecDecoderGraph implements PackGraph {
   @Override
   public void build(GraphBuilder g, Sources src) {
     CodecDecoderConfig c = src.checkpoint().speechTokenizer().decoder();
+    String codes = g.input("codes", GraphBuilder.INT64, 1, c.numQuantizers(), "T");
+    String wav = upsampler(g, src, transformer(g, src, codes));
+    g.output("wav", wav, GraphBuilder.FLOAT, 1, "N");
+  }
+
+  /**
+   * The frame-rate half: codes i64[1,Q,T] -> latent f32[1,latent,T] (split RVQ, pre_conv, transformer with its
+   * sliding window, output_proj). Its output at frame t depends on up to 8 stacked attention windows of history.
+   */
+  static String transformer(GraphBuilder g, Sources src, String codes) {
+    CodecDecoderConfig c = src.checkpoint().speechTokenizer().decoder();
     SafetensorsFile f = src.speechTokenizer();
     int q = c.numQuantizers();
     int vq = c.vqDim();
     int cb = c.codebookSize();
-    String codes = g.input("codes", GraphBuilder.INT64, 1, q, "T");
     // Batch padding in the reference uses -1; clamp like its decode() does.
     codes = g.op("Max", codes, g.constI64(0));
-
     // --- split RVQ: [1,Q,T] -> [1,T,codebook_dim]
     String first = g.weight("rvq_first_codebook", codebook(f, "decoder.quantizer.rvq_first.vq.layers.0.", cb, vq),
         cb, vq);
@@ -89,8 +98,17 @@ final class CodecDecoderGraph implements PackGraph {
         c.rmsNormEps());
     h = Blocks.linear(g, f, h, "decoder.pre_transformer.output_proj.weight",
         "decoder.pre_transformer.output_proj.bias", c.latentDim(), c.hiddenSize());
-    x = g.transpose(h, 0, 2, 1); // [1,latent,T]
+    return g.transpose(h, 0, 2, 1); // [1,latent,T]
+  }
 
+  /**
+   * The sample-rate half: latent f32[1,latent,T] -> wav f32[1,T*1920] (two 2x upsampling stages with ConvNeXt, the
+   * wave decoder blocks, clamp). Purely convolutional and causal, so its output for the last frames needs only
+   * {@link CodecDecoderSplit#upsamplerContextFrames} frames of latent context.
+   */
+  static String upsampler(GraphBuilder g, Sources src, String x) {
+    CodecDecoderConfig c = src.checkpoint().speechTokenizer().decoder();
+    SafetensorsFile f = src.speechTokenizer();
     // --- 2x upsampling stages
     for (int s = 0; s < c.upsamplingRatios().length; s++) {
       int r = c.upsamplingRatios()[s];
@@ -122,7 +140,7 @@ final class CodecDecoderGraph implements PackGraph {
     x = Blocks.snakeBeta(g, f, x, "decoder.decoder." + (rates.length + 1) + ".", fin);
     x = Blocks.causalConv(g, f, x, "decoder.decoder." + (rates.length + 2) + ".conv", 1, fin, 7, 1, 1);
     x = g.op("Clip", new String[] {x, g.scalarF(-1f), g.scalarF(1f)});
-    g.output("wav", g.reshape(x, 1, -1), GraphBuilder.FLOAT, 1, "N");
+    return g.reshape(x, 1, -1);
   }
 
   /** Dequantised codebook [size, vq]: embedding_sum / clamp(cluster_usage, 1e-5), row by row. */

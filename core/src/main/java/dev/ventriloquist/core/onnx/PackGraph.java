@@ -16,9 +16,20 @@ interface PackGraph {
   /** Weight elements this graph stores (multiplied by the precision's bytes to decide on external data). */
   long weightElements(Sources src);
 
-  /** The precision this graph is built in; graphs that lose accuracy in fp16 override this. */
+  /**
+   * The precision this graph is built in: the requested one, except that graphs which are not {@link #quantizable()}
+   * are built in fp32 when int8/int4 is requested. Graphs that lose accuracy in fp16 override this.
+   */
   default WeightPrecision precision(WeightPrecision requested) {
-    return requested;
+    return requested.quantized() && !quantizable() ? WeightPrecision.FP32 : requested;
+  }
+
+  /**
+   * Whether int8/int4 Linear weights are acceptable: true for the transformer graphs that read all their weights
+   * every step (talker, code predictor, text projection), false for convolutional audio graphs.
+   */
+  default boolean quantizable() {
+    return false;
   }
 
   /** Adds inputs, nodes and outputs. */

@@ -27,7 +27,8 @@ import java.util.function.Consumer;
  * a pack without a manifest is never loaded, so an interrupted import cannot look complete.
  *
  * <p>Pack layout: {@code text_embed.onnx}, {@code talker.onnx}, {@code code_predictor.onnx},
- * {@code codec_decoder.onnx}, {@code speaker_encoder.onnx}, {@code codec_encoder.onnx} (each with a {@code .onnx.data} file beside it when its weights exceed the external-data
+ * {@code codec_decoder.onnx} (one-shot) with its streaming halves {@code codec_decoder_transformer.onnx} and
+ * {@code codec_decoder_upsampler.onnx} (see {@link CodecDecoderSplit}), {@code speaker_encoder.onnx}, {@code codec_encoder.onnx} (each with a {@code .onnx.data} file beside it when its weights exceed the external-data
  * threshold), {@code talker_codec_embedding.npy} [V, D], {@code code_predictor_codec_embeddings.npy} [Q-1, V_pred, D],
  * {@code vocab.json}, {@code merges.txt}, {@code tokenizer_config.json}, {@code model.json}.
  */
@@ -46,6 +47,8 @@ public final class Qwen3TtsImporter {
     GRAPHS.put("talker", new TalkerGraph());
     GRAPHS.put("codePredictor", new CodePredictorGraph());
     GRAPHS.put("codecDecoder", new CodecDecoderGraph());
+    GRAPHS.put(CodecDecoderSplit.TRANSFORMER_ROLE, new CodecDecoderSplit.TransformerGraph());
+    GRAPHS.put(CodecDecoderSplit.UPSAMPLER_ROLE, new CodecDecoderSplit.UpsamplerGraph());
     GRAPHS.put("speakerEncoder", new SpeakerEncoderGraph());
     GRAPHS.put("codecEncoder", new CodecEncoderGraph());
   }

@@ -33,6 +33,11 @@ final class TalkerGraph implements PackGraph {
   }
 
   @Override
+  public boolean quantizable() {
+    return true;
+  }
+
+  @Override
   public long weightElements(Sources src) {
     return src.elements(src.main(), "talker.model.layers.", "talker.model.norm.", "talker.codec_head.");
   }

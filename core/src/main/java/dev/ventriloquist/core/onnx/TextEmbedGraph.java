@@ -19,6 +19,11 @@ final class TextEmbedGraph implements PackGraph {
   }
 
   @Override
+  public boolean quantizable() {
+    return true;
+  }
+
+  @Override
   public long weightElements(Sources src) {
     return src.elements(src.main(), "talker.model.text_embedding.", "talker.text_projection.");
   }

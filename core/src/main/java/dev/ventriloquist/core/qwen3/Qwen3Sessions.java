@@ -1,17 +1,23 @@
 package dev.ventriloquist.core.qwen3;
 
 import java.lang.System.Logger.Level;
+import java.nio.file.Files;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.ventriloquist.api.DevicePreference;
 import dev.ventriloquist.api.ModelPackException;
+import dev.ventriloquist.core.onnx.CodecDecoderSplit;
 
 /**
- * The four ORT sessions of a pack, set up for a game: idle ORT threads do not spin
+ * The ORT sessions of a pack, set up for a game: idle ORT threads do not spin
  * ({@code session.intra_op.allow_spinning=0}, {@code session.inter_op.allow_spinning=0}), the intra-op pool is bounded,
  * and the CUDA execution provider is used when asked for and available, else the CPU, with one log line saying which.
+ *
+ * <p>The codec decoder: packs that carry the streaming halves ({@link CodecDecoderSplit}) open those two and open the
+ * one-shot {@code codec_decoder.onnx} only when {@link #codecDecoder()} is first called (tests and offline decodes),
+ * so its weights are not held twice; older packs open only the one-shot graph.
  *
  * <p><b>Threads.</b> Created and closed by the backend; the sessions are used only on the synthesis thread that holds
  * the backend's lock (ORT sessions are thread-safe, but the generation state is not).
@@ -23,16 +29,45 @@ public final class Qwen3Sessions implements AutoCloseable {
   final OrtSession textEmbed;
   final OrtSession talker;
   final OrtSession codePredictor;
-  final OrtSession codecDecoder;
+  /** The streaming halves of the codec decoder, or null for packs imported before the split. */
+  final OrtSession codecDecoderTransformer;
+  final OrtSession codecDecoderUpsampler;
+  /** Frames of latent context the upsampler needs (see {@link CodecDecoderSplit#upsamplerContextFrames}). */
+  final int upsamplerContextFrames;
+  private OrtSession codecDecoder;
+  private final Qwen3ModelPack pack;
+  private final int threads;
   private final String device;
 
-  private Qwen3Sessions(OrtEnvironment env, OrtSession[] s, String device) {
+  private Qwen3Sessions(OrtEnvironment env, OrtSession[] s, Qwen3ModelPack pack, int threads, String device) {
     this.env = env;
     this.textEmbed = s[0];
     this.talker = s[1];
     this.codePredictor = s[2];
     this.codecDecoder = s[3];
+    this.codecDecoderTransformer = s[4];
+    this.codecDecoderUpsampler = s[5];
+    var dc = pack.manifest().codecDecoder;
+    this.upsamplerContextFrames = dc.upsamplingRatios == null || dc.upsampleRates == null ? -1
+        : CodecDecoderSplit.upsamplerContextFrames(dc.upsamplingRatios, dc.upsampleRates);
+    this.pack = pack;
+    this.threads = threads;
     this.device = device;
+  }
+
+  /** Whether the pack lists {@code role} and its file exists. */
+  static boolean hasGraph(Qwen3ModelPack pack, String role) {
+    return pack.manifest().graphs.containsKey(role) && Files.isRegularFile(pack.graph(role));
+  }
+
+  /** The one-shot codec decoder (codes -> wav), opened on first use when the pack streams with the split graphs. */
+  synchronized OrtSession codecDecoder() throws OrtException {
+    if (codecDecoder == null) {
+      try (OrtSession.SessionOptions o = options(threads, false)) {
+        codecDecoder = env.createSession(pack.graph("codecDecoder").toString(), o);
+      }
+    }
+    return codecDecoder;
   }
 
   /**
@@ -67,8 +102,33 @@ public final class Qwen3Sessions implements AutoCloseable {
 
   private static Qwen3Sessions open(OrtEnvironment env, Qwen3ModelPack pack, int threads, boolean cuda)
       throws OrtException {
-    OrtSession[] s = new OrtSession[Qwen3ModelPack.GRAPH_ROLES.size()];
-    try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+    // textEmbed, talker, codePredictor, codecDecoder (one-shot), codecDecoderTransformer, codecDecoderUpsampler
+    OrtSession[] s = new OrtSession[6];
+    boolean split = hasGraph(pack, CodecDecoderSplit.TRANSFORMER_ROLE) && hasGraph(pack, CodecDecoderSplit.UPSAMPLER_ROLE);
+    try (OrtSession.SessionOptions o = options(threads, cuda)) {
+      for (int i = 0; i < 3; i++) {
+        s[i] = env.createSession(pack.graph(Qwen3ModelPack.GRAPH_ROLES.get(i)).toString(), o);
+      }
+      if (split) {
+        s[4] = env.createSession(pack.graph(CodecDecoderSplit.TRANSFORMER_ROLE).toString(), o);
+        s[5] = env.createSession(pack.graph(CodecDecoderSplit.UPSAMPLER_ROLE).toString(), o);
+      } else {
+        s[3] = env.createSession(pack.graph("codecDecoder").toString(), o);
+      }
+      return new Qwen3Sessions(env, s, pack, threads, cuda ? "CUDA" : "CPU");
+    } catch (OrtException | RuntimeException e) {
+      for (OrtSession x : s) {
+        if (x != null) {
+          x.close();
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static OrtSession.SessionOptions options(int threads, boolean cuda) throws OrtException {
+    OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+    try {
       o.addConfigEntry("session.intra_op.allow_spinning", "0");
       o.addConfigEntry("session.inter_op.allow_spinning", "0");
       o.setIntraOpNumThreads(threads);
@@ -77,16 +137,9 @@ public final class Qwen3Sessions implements AutoCloseable {
       if (cuda) {
         o.addCUDA(0);
       }
-      for (int i = 0; i < s.length; i++) {
-        s[i] = env.createSession(pack.graph(Qwen3ModelPack.GRAPH_ROLES.get(i)).toString(), o);
-      }
-      return new Qwen3Sessions(env, s, cuda ? "CUDA" : "CPU");
+      return o;
     } catch (OrtException | RuntimeException e) {
-      for (OrtSession x : s) {
-        if (x != null) {
-          x.close();
-        }
-      }
+      o.close();
       throw e;
     }
   }
@@ -104,7 +157,15 @@ public final class Qwen3Sessions implements AutoCloseable {
 
   @Override
   public void close() {
-    for (OrtSession s : new OrtSession[] {textEmbed, talker, codePredictor, codecDecoder}) {
+    OrtSession oneShot;
+    synchronized (this) {
+      oneShot = codecDecoder;
+    }
+    for (OrtSession s : new OrtSession[] {textEmbed, talker, codePredictor, oneShot, codecDecoderTransformer,
+        codecDecoderUpsampler}) {
+      if (s == null) {
+        continue;
+      }
       try {
         s.close();
       } catch (OrtException e) {

@@ -249,7 +249,7 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
     int cap = frameCap(layout.textTokens());
     try {
       Qwen3Generator.PromptEmbeddings emb = generator.embed(layout, prompt.speakerEmbedding(), refCodes);
-      StreamingDecoder decoder = new StreamingDecoder(sessions.env, sessions.codecDecoder, options.streaming(),
+      StreamingDecoder decoder = new StreamingDecoder(sessions, options.streaming(),
           pack.manifest().numCodeGroups, pack.samplesPerFrame(), refCodes, sink);
       Qwen3Generator.Stats st = generator.generate(emb, sampling, new SplittableRandom(seed), cap,
           sink::isCancelled, (codes, i) -> decoder.add(codes));

@@ -23,11 +23,21 @@ import dev.ventriloquist.spi.PcmSink;
  * so these samples are what a one-shot decode gives whenever the window reaches back to frame 0, and differ only by
  * the truncated far context otherwise. Nothing is cross-faded; joins are sample-exact continuations.
  *
+ * <p><b>Split decoder.</b> With the pack's two streaming halves ({@link dev.ventriloquist.core.onnx.CodecDecoderSplit})
+ * a packet runs the transformer half over the same window (codes [1,16,W] -> latent [1,C,W]) but the convolution half
+ * only over the last {@code new + R} latent frames, R = the upsampler's receptive field in frames (10 for the
+ * released config). The kept samples equal the one-shot graph on the same window up to float rounding, while the
+ * convolutions, most of the decoder's work, run on ~18 frames per 8-frame packet instead of ~80.
+ *
  * <p><b>Threads.</b> Not thread-safe: used by the synthesis thread of one line.
  */
 final class StreamingDecoder {
   private final OrtEnvironment env;
   private final OrtSession decoder;
+  private final OrtSession transformer;
+  private final OrtSession upsampler;
+  private final int upsamplerContext;
+  private FloatBuffer latent; // [C, u] channels-first, direct
   private final StreamingOptions options;
   private final int groups;
   private final int samplesPerFrame;
@@ -43,10 +53,34 @@ final class StreamingDecoder {
   private long firstPacketAt = -1;
   private int firstPacketGenerated = -1;
 
+  /** Streams with the pack's split decoder when it has one, else with the one-shot graph. */
+  StreamingDecoder(Qwen3Sessions s, StreamingOptions options, int groups, int samplesPerFrame, int[] referenceCodes,
+      PcmSink sink) throws OrtException {
+    this(s.env, s.codecDecoderTransformer == null ? s.codecDecoder() : null, s.codecDecoderTransformer,
+        s.codecDecoderUpsampler, s.upsamplerContextFrames, options, groups, samplesPerFrame, referenceCodes, sink);
+  }
+
+  /** Streams with the one-shot graph {@code codes -> wav}. */
   StreamingDecoder(OrtEnvironment env, OrtSession decoder, StreamingOptions options, int groups, int samplesPerFrame,
       int[] referenceCodes, PcmSink sink) {
+    this(env, decoder, null, null, 0, options, groups, samplesPerFrame, referenceCodes, sink);
+  }
+
+  /**
+   * @param decoder the one-shot graph, or null when {@code transformer} and {@code upsampler} are given
+   * @param upsamplerContext frames of latent context given to the upsampler before the packet's new frames
+   */
+  StreamingDecoder(OrtEnvironment env, OrtSession decoder, OrtSession transformer, OrtSession upsampler,
+      int upsamplerContext, StreamingOptions options, int groups, int samplesPerFrame, int[] referenceCodes,
+      PcmSink sink) {
+    if ((decoder == null) == (transformer == null) || (transformer == null) != (upsampler == null)) {
+      throw new IllegalArgumentException("give the one-shot decoder or both split halves");
+    }
     this.env = env;
     this.decoder = decoder;
+    this.transformer = transformer;
+    this.upsampler = upsampler;
+    this.upsamplerContext = upsamplerContext;
     this.options = options;
     this.groups = groups;
     this.samplesPerFrame = samplesPerFrame;
@@ -101,10 +135,14 @@ final class StreamingDecoder {
     LongBuffer view = window.duplicate();
     view.position(0).limit(groups * w);
     try (OnnxTensor codes = OnnxTensor.createTensor(env, view.slice(), new long[] {1, groups, w});
-        OrtSession.Result r = decoder.run(Map.of("codes", codes))) {
-      FloatBuffer wav = ((OnnxTensor) r.get(0)).getFloatBuffer();
-      wav.position(wav.limit() - newSamples);
-      wav.get(pcm, 0, newSamples);
+        OrtSession.Result r = (decoder != null ? decoder : transformer).run(Map.of("codes", codes))) {
+      if (decoder != null) {
+        FloatBuffer wav = ((OnnxTensor) r.get(0)).getFloatBuffer();
+        wav.position(wav.limit() - newSamples);
+        wav.get(pcm, 0, newSamples);
+      } else {
+        upsample(((OnnxTensor) r.get(0)), w, Math.min(w, frames - emitted + upsamplerContext), newSamples);
+      }
     }
     decodeNanos += System.nanoTime() - t;
     if (packets == 0) {
@@ -114,6 +152,27 @@ final class StreamingDecoder {
     packets++;
     emitted = frames;
     sink.write(pcm, 0, newSamples);
+  }
+
+  /** Runs the upsampler on the last {@code u} of {@code w} latent frames [1,C,w] and keeps the last samples. */
+  private void upsample(OnnxTensor lat, int w, int u, int newSamples) throws OrtException {
+    long[] shape = lat.getInfo().getShape();
+    int c = (int) shape[1];
+    FloatBuffer all = lat.getFloatBuffer(); // [C, w]
+    if (latent == null || latent.capacity() < c * u) {
+      latent = ByteBuffer.allocateDirect(c * u * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+    for (int ch = 0; ch < c; ch++) {
+      latent.put(ch * u, all, ch * w + w - u, u);
+    }
+    FloatBuffer view = latent.duplicate();
+    view.position(0).limit(c * u);
+    try (OnnxTensor x = OnnxTensor.createTensor(env, view.slice(), new long[] {1, c, u});
+        OrtSession.Result r = upsampler.run(Map.of("latent", x))) {
+      FloatBuffer wav = ((OnnxTensor) r.get(0)).getFloatBuffer();
+      wav.position(wav.limit() - newSamples);
+      wav.get(pcm, 0, newSamples);
+    }
   }
 
   /** Decodes {@code codes} [T, 16] in one run: the reference for streaming tests. */

@@ -171,7 +171,7 @@ class Qwen3TtsBackendTest {
       for (int frames : new int[] {60, 130}) {
         StreamingOptions so = StreamingOptions.DEFAULT;
         Collector c = new Collector();
-        StreamingDecoder dec = new StreamingDecoder(s.env, s.codecDecoder, so, 16, FRAME, p.referenceCodes(), c);
+        StreamingDecoder dec = new StreamingDecoder(s.env, s.codecDecoder(), so, 16, FRAME, p.referenceCodes(), c);
         List<int[]> codes = new ArrayList<>();
         Qwen3Generator.Stats st = gen.generate(emb, pack.sampling(), new SplittableRandom(2), frames, () -> false,
             (f, i) -> {
@@ -187,7 +187,7 @@ class Qwen3TtsBackendTest {
           }
           System.arraycopy(codes.get(i), 0, all, (p.referenceFrames() + i) * 16, 16);
         }
-        float[] full = StreamingDecoder.decodeAll(s.env, s.codecDecoder, all, 16);
+        float[] full = StreamingDecoder.decodeAll(s.env, s.codecDecoder(), all, 16);
         float[] oneShot = Arrays.copyOfRange(full, p.referenceFrames() * FRAME, full.length);
         float[] streamed = c.pcm();
         assertEquals(oneShot.length, streamed.length);

@@ -1,0 +1,127 @@
+package dev.ventriloquist.core.onnx;
+
+import dev.ventriloquist.core.model.CodecDecoderConfig;
+
+/**
+ * The codec decoder cut in two for streaming, next to the one-shot {@code codec_decoder.onnx}:
+ *
+ * <pre>
+ * codec_decoder_transformer.onnx  in codes  i64[1,Q,T]        out latent f32[1,latent,T]   (frame rate)
+ * codec_decoder_upsampler.onnx    in latent f32[1,latent,T]   out wav    f32[1,T*1920]     (convolutions)
+ * </pre>
+ *
+ * Chaining the two equals {@code codec_decoder.onnx} node for node. The point of the cut: a streaming packet needs the
+ * transformer over the 72-frame attention window, but the convolution stack (about 95 % of the decoder's FLOPs) only
+ * over the packet plus {@link #upsamplerContextFrames} frames of latent context, instead of the whole window.
+ *
+ * <p><b>Receptive field of the upsampler</b>, walking the causal stack; a causal conv (kernel k, dilation d) needs
+ * (k-1)d earlier input samples, a transposed conv (kernel k, stride s, right trim k-s) needs ceil((k-s)/s) earlier
+ * input samples. In frames (12.5 Hz), for the released config (upsampling ratios [2, 2], rates [8, 5, 4, 3]):
+ *
+ * <pre>
+ * op (samples per frame at its input)          earlier samples   frames
+ * upsample 0: transconv k2 s2      (1)          0                 0
+ *             ConvNeXt dwconv k7   (2)          6                 3
+ * upsample 1: transconv k2 s2      (2)          0                 0
+ *             ConvNeXt dwconv k7   (4)          6                 1.5
+ * decoder.0 conv k7                (4)          6                 1.5
+ * block r=8: transconv k16 s8      (4)          1                 0.25
+ *            res units k7 d1,3,9   (32)         6+18+54 = 78      2.4375
+ * block r=5: transconv k10 s5      (32)         1                 0.03125
+ *            res units             (160)        78                0.4875
+ * block r=4: transconv k8 s4       (160)        1                 0.00625
+ *            res units             (640)        78                0.121875
+ * block r=3: transconv k6 s3       (640)        1                 0.0015625
+ *            res units             (1920)       78                0.040625
+ * final conv k7                    (1920)       6                 0.003125
+ * total                                                           9.38 -> 10 frames
+ * </pre>
+ *
+ * So with at least 10 frames of latent context the upsampler's last samples equal a decode of the whole stream up to
+ * float rounding (the left zero padding of each conv then only touches samples that are cut away).
+ */
+public final class CodecDecoderSplit {
+  public static final String TRANSFORMER_FILE = "codec_decoder_transformer.onnx";
+  public static final String UPSAMPLER_FILE = "codec_decoder_upsampler.onnx";
+  /** Manifest roles of the two graphs. */
+  public static final String TRANSFORMER_ROLE = "codecDecoderTransformer";
+  public static final String UPSAMPLER_ROLE = "codecDecoderUpsampler";
+
+  private static final int CONVNEXT_KERNEL = 7;
+  private static final int CONV_KERNEL = 7;
+  private static final int[] RESIDUAL_DILATIONS = {1, 3, 9};
+
+  private CodecDecoderSplit() {}
+
+  /**
+   * Frames of latent context the upsampler needs before the first frame whose samples are kept (see the table above).
+   *
+   * @param upsamplingRatios the 2x stages before the wave decoder, e.g. [2, 2]
+   * @param upsampleRates the wave decoder block rates, e.g. [8, 5, 4, 3]
+   */
+  public static int upsamplerContextFrames(int[] upsamplingRatios, int[] upsampleRates) {
+    double frames = 0;
+    double rate = 1; // samples per frame at the current op's input
+    for (int r : upsamplingRatios) {
+      frames += transConvContext(r, r) / rate;
+      rate *= r;
+      frames += (CONVNEXT_KERNEL - 1) / rate;
+    }
+    frames += (CONV_KERNEL - 1) / rate;
+    int residual = 0;
+    for (int d : RESIDUAL_DILATIONS) {
+      residual += (CONV_KERNEL - 1) * d;
+    }
+    for (int r : upsampleRates) {
+      frames += transConvContext(2 * r, r) / rate;
+      rate *= r;
+      frames += residual / rate;
+    }
+    frames += (CONV_KERNEL - 1) / rate;
+    return (int) Math.ceil(frames - 1e-9);
+  }
+
+  private static double transConvContext(int k, int s) {
+    return Math.ceil((double) (k - s) / s);
+  }
+
+  /** {@code codec_decoder_transformer.onnx}. */
+  static final class TransformerGraph implements PackGraph {
+    @Override
+    public String fileName() {
+      return TRANSFORMER_FILE;
+    }
+
+    @Override
+    public long weightElements(Sources src) {
+      return src.elements(src.speechTokenizer(), "decoder.quantizer.", "decoder.pre_conv.", "decoder.pre_transformer.");
+    }
+
+    @Override
+    public void build(GraphBuilder g, Sources src) {
+      CodecDecoderConfig c = src.checkpoint().speechTokenizer().decoder();
+      String codes = g.input("codes", GraphBuilder.INT64, 1, c.numQuantizers(), "T");
+      g.output("latent", CodecDecoderGraph.transformer(g, src, codes), GraphBuilder.FLOAT, 1, c.latentDim(), "T");
+    }
+  }
+
+  /** {@code codec_decoder_upsampler.onnx}. */
+  static final class UpsamplerGraph implements PackGraph {
+    @Override
+    public String fileName() {
+      return UPSAMPLER_FILE;
+    }
+
+    @Override
+    public long weightElements(Sources src) {
+      return src.elements(src.speechTokenizer(), "decoder.upsample.", "decoder.decoder.");
+    }
+
+    @Override
+    public void build(GraphBuilder g, Sources src) {
+      CodecDecoderConfig c = src.checkpoint().speechTokenizer().decoder();
+      String latent = g.input("latent", GraphBuilder.FLOAT, 1, c.latentDim(), "T");
+      g.output("wav", CodecDecoderGraph.upsampler(g, src, latent), GraphBuilder.FLOAT, 1, "N");
+    }
+  }
+}
