@@ -2,7 +2,10 @@ package dev.ventriloquist.api;
 
 /** How a new line relates to the line the same character is already saying. */
 public enum ChannelMode {
-  /** Wait until the character's current and earlier queued lines are done, then play. The default. */
+  /**
+   * Play after the character's current and earlier queued lines. The default. The line is synthesized while the
+   * one before it plays, so it follows without a pause.
+   */
   QUEUE,
   /** Interrupt the character's current line (synthesizing or playing, with a short fade) and drop its queue. */
   REPLACE,

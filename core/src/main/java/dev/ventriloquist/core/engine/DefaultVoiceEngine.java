@@ -74,6 +74,8 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   private final Set<SpeechImpl> live = ConcurrentHashMap.newKeySet();
   private final ExecutorService synthesisThreads;
   private final ExecutorService eventThread;
+  /** Starts queued lines whose predecessor just ended ({@link DeferredStream#open}). */
+  private final ExecutorService sequencer;
   private final Executor defaultEventExecutor;
   private final AtomicLong nextId = new AtomicLong(1);
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -102,6 +104,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     }
     this.scheduler = new Scheduler(config.queueCapacity());
     this.eventThread = Executors.newSingleThreadExecutor(namedDaemon("ventriloquist-events", false));
+    this.sequencer = Executors.newSingleThreadExecutor(namedDaemon("ventriloquist-sequencer", false));
     this.defaultEventExecutor = config.eventExecutor().orElse(eventThread);
     this.synthesisThreads =
         Executors.newFixedThreadPool(config.synthesisThreads(), namedDaemon("ventriloquist-synth-", true));
@@ -240,6 +243,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     if (lineCache != null) {
       lineCache.close(); // waits for queued disk writes of finished lines
     }
+    sequencer.shutdownNow();
     eventThread.shutdown();
     awaitQuietly(eventThread, 500);
   }
@@ -333,6 +337,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
         throw new SynthesisException("backend " + backend.name() + " produced no audio for \"" + speech.text() + "\"");
       }
       speech.synthesisDone(System.nanoTime() - t0);
+      scheduler.synthesized(speech);
       if (tee != null) {
         tee.commit().whenComplete((written, error) -> {
           if (error != null) {
@@ -410,16 +415,42 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       stream.write(chunk, 0, chunk.length);
     }
     speech.synthesisDone(System.nanoTime() - t0);
+    scheduler.synthesized(speech);
     stream.end();
   }
 
+  /**
+   * Opens the line's playback. A queued line whose predecessor is still playing gets a {@link DeferredStream}: it
+   * is synthesized now and starts when the predecessor ends (opened on the sequencer thread, never on the audio
+   * thread that reports the end).
+   */
   private PlaybackStream openStream(SpeechImpl speech, boolean preRolled) {
+    SpeechImpl predecessor = speech.predecessor();
+    if (predecessor == null || predecessor.isTerminal()) {
+      PlaybackStream stream = openNow(speech, preRolled);
+      if (stream != null) {
+        speech.attachStream(stream);
+      }
+      return stream;
+    }
+    DeferredStream deferred = new DeferredStream(allThere -> openNow(speech, preRolled || allThere));
+    speech.attachStream(deferred);
+    predecessor.whenTerminal(() -> {
+      try {
+        sequencer.execute(deferred::open);
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        deferred.stop();
+      }
+    });
+    return deferred;
+  }
+
+  /** Opens the output stream, or fails the line and returns null. */
+  private PlaybackStream openNow(SpeechImpl speech, boolean preRolled) {
     SpeechOptions o = speech.options();
     try {
-      PlaybackStream stream = output.open(new PlaybackRequest(speech.id(), o.priority(), o.emitter(), o.volume(),
+      return output.open(new PlaybackRequest(speech.id(), o.priority(), o.emitter(), o.volume(),
           speech.character().spatial(), preRolled, o.poolFullPolicy()), speech);
-      speech.attachStream(stream);
-      return stream;
     } catch (RuntimeException e) {
       speech.fail(e);
       return null;

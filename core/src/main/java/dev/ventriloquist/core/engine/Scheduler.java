@@ -19,19 +19,24 @@ import dev.ventriloquist.api.SpeechRejectedException;
  * <p>Two structures under one lock:
  * <ul>
  *   <li>{@code ready}: lines that may be synthesized now, highest priority first, then in {@code say} order;
- *   <li>one {@link Channel} per character: at most one {@code QUEUE}/{@code REPLACE} line of a character is
- *       {@code active} (synthesizing or playing); later ones wait in the channel and become ready, in order, when
- *       the active one ends. {@code SIMPLE} lines skip the channel.
+ *   <li>one {@link Channel} per character for {@code QUEUE}/{@code REPLACE} lines. Its {@code inFlight} lines
+ *       (synthesizing or playing) play one after another in {@code say} order; the next waiting line becomes
+ *       ready as soon as the last in-flight line has finished <em>synthesizing</em>, so it is synthesized while its
+ *       predecessor plays and starts without a gap. Its {@link SpeechImpl#predecessor()} is set then: the engine
+ *       holds its playback back until that line has ended. At most one line per channel synthesizes at a time.
+ *       {@code SIMPLE} lines skip the channel.
  * </ul>
- * A {@code REPLACE} line becomes the channel's active line at once and returns the lines it displaces, which the
- * caller interrupts outside the lock. The bound counts every line not yet taken by a synthesis thread.
+ * A {@code REPLACE} line takes the channel at once and returns the lines it displaces (every in-flight and waiting
+ * line of the character), which the caller interrupts outside the lock. The bound counts every line not yet taken
+ * by a synthesis thread.
  *
- * <p>Threads: {@link #submit} on callers' threads, {@link #take} on synthesis threads, {@link #terminated} on
- * whichever thread ended a line. Never blocks except {@link #take}.
+ * <p>Threads: {@link #submit} on callers' threads, {@link #take} and {@link #synthesized} on synthesis threads,
+ * {@link #terminated} on whichever thread ended a line. Never blocks except {@link #take}.
  */
 final class Scheduler {
   private static final class Channel {
-    SpeechImpl active;
+    /** Lines taken from {@code waiting} (or a REPLACE line), not yet ended, in say order. */
+    final ArrayDeque<SpeechImpl> inFlight = new ArrayDeque<>();
     final ArrayDeque<SpeechImpl> waiting = new ArrayDeque<>();
   }
 
@@ -71,24 +76,19 @@ final class Scheduler {
         case SIMPLE -> ready.add(s);
         case REPLACE -> {
           Channel ch = channels.computeIfAbsent(s.characterId(), k -> new Channel());
-          displaced = new ArrayList<>(ch.waiting.size() + 1);
-          if (ch.active != null) {
-            displaced.add(ch.active);
-          }
+          displaced = new ArrayList<>(ch.inFlight.size() + ch.waiting.size());
+          displaced.addAll(ch.inFlight);
           displaced.addAll(ch.waiting);
-          queued -= ch.waiting.size(); // they leave the queue now; an active line still in ready leaves in terminated()
+          queued -= ch.waiting.size(); // they leave the queue now; an in-flight line still in ready leaves in terminated()
+          ch.inFlight.clear();
           ch.waiting.clear();
-          ch.active = s;
+          ch.inFlight.add(s);
           ready.add(s);
         }
         case QUEUE -> {
           Channel ch = channels.computeIfAbsent(s.characterId(), k -> new Channel());
-          if (ch.active == null) {
-            ch.active = s;
-            ready.add(s);
-          } else {
-            ch.waiting.add(s);
-          }
+          ch.waiting.add(s);
+          release(ch);
         }
       }
       queued++;
@@ -125,6 +125,19 @@ final class Scheduler {
     }
   }
 
+  /** A line finished synthesizing (it may still be playing): the next line of its character may start. */
+  void synthesized(SpeechImpl s) {
+    lock.lock();
+    try {
+      Channel ch = channels.get(s.characterId());
+      if (ch != null) {
+        release(ch);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Forgets an ended line and lets the next line of its character go. */
   void terminated(SpeechImpl s) {
     lock.lock();
@@ -139,19 +152,33 @@ final class Scheduler {
       if (ch.waiting.remove(s)) {
         queued--;
       }
-      if (ch.active == s) {
-        ch.active = ch.waiting.poll();
-        if (ch.active != null) {
-          ready.add(ch.active); // moves from waiting to ready: still counted
-          readyNotEmpty.signal();
-        }
-      }
-      if (ch.active == null && ch.waiting.isEmpty()) {
+      ch.inFlight.remove(s);
+      release(ch);
+      if (ch.inFlight.isEmpty() && ch.waiting.isEmpty()) {
         channels.remove(s.characterId());
       }
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Moves the channel's next waiting line to ready when nothing of the character is synthesizing: the last
+   * in-flight line has produced all its PCM (or there is none). Caller holds the lock.
+   */
+  private void release(Channel ch) {
+    if (ch.waiting.isEmpty()) {
+      return;
+    }
+    SpeechImpl last = ch.inFlight.peekLast();
+    if (last != null && !last.isSynthesized()) {
+      return;
+    }
+    SpeechImpl next = ch.waiting.poll();
+    next.setPredecessor(last); // plays after it; null when the channel is idle
+    ch.inFlight.add(next);
+    ready.add(next); // moves from waiting to ready: still counted
+    readyNotEmpty.signal();
   }
 
   /** Lines waiting for synthesis. */

@@ -50,6 +50,10 @@ final class SpeechImpl implements Speech, PlaybackEvents {
   private final TerminalHook terminalHook;
   private final CountDownLatch done = new CountDownLatch(1);
   private final List<Registration> listeners = new ArrayList<>(2);
+  /** Engine actions to run once the line ends (guarded by this; null once run). */
+  private List<Runnable> onTerminal = new ArrayList<>(1);
+  /** The line of the same character that must finish playing before this one starts; null if none. */
+  private volatile SpeechImpl predecessor;
 
   // All guarded by this.
   private SpeechState state = SpeechState.QUEUED;
@@ -112,6 +116,35 @@ final class SpeechImpl implements Speech, PlaybackEvents {
 
   synchronized boolean isTerminal() {
     return state.isTerminal();
+  }
+
+  /** All PCM is produced (or the line ended): the next line of the character may be synthesized. */
+  synchronized boolean isSynthesized() {
+    return state == SpeechState.PLAYING || state.isTerminal();
+  }
+
+  void setPredecessor(SpeechImpl p) {
+    predecessor = p;
+  }
+
+  /** The line this one plays after (set by the scheduler before synthesis starts), or null. */
+  SpeechImpl predecessor() {
+    return predecessor;
+  }
+
+  /**
+   * Runs {@code action} once this line has ended: at once (on the caller's thread) if it already has, else on the
+   * thread that ends it, after its terminal event was dispatched. Engine code only: it must be short and must not
+   * block (the ending thread may be the audio thread).
+   */
+  void whenTerminal(Runnable action) {
+    synchronized (this) {
+      if (onTerminal != null) {
+        onTerminal.add(action);
+        return;
+      }
+    }
+    action.run();
   }
 
   @Override
@@ -309,6 +342,14 @@ final class SpeechImpl implements Speech, PlaybackEvents {
     // The engine's bookkeeping (counters, the character's next line) first, so a caller woken by await() sees it.
     terminalHook.terminated(this);
     done.countDown();
+    List<Runnable> actions;
+    synchronized (this) {
+      actions = onTerminal;
+      onTerminal = null;
+    }
+    for (Runnable a : actions) {
+      a.run();
+    }
   }
 
   /** Hands an event to every listener's executor. Caller holds this. */

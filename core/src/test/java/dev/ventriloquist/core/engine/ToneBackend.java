@@ -26,6 +26,9 @@ final class ToneBackend implements SynthesisBackend {
   private final long stepMillis;
   private volatile CountDownLatch gate;
   private volatile String failOn;
+  private volatile long firstChunkDelayMillis;
+  /** System.nanoTime() at which each line's synthesis began, by text. */
+  final java.util.Map<String, Long> startNanos = new java.util.concurrent.ConcurrentHashMap<>();
 
   ToneBackend(int chunksPerLine, long stepMillis) {
     this.chunksPerLine = chunksPerLine;
@@ -43,6 +46,12 @@ final class ToneBackend implements SynthesisBackend {
 
   void release() {
     gate.countDown();
+  }
+
+  /** Every line waits this long before its first chunk (a model's time to first packet). */
+  ToneBackend firstChunkDelay(long millis) {
+    this.firstChunkDelayMillis = millis;
+    return this;
   }
 
   /** Lines with this text throw mid-synthesis. */
@@ -74,6 +83,15 @@ final class ToneBackend implements SynthesisBackend {
   @Override
   public void synthesize(SynthesisRequest request, PcmSink sink) {
     startOrder.add(request.text());
+    startNanos.put(request.text(), System.nanoTime());
+    if (firstChunkDelayMillis > 0) {
+      try {
+        Thread.sleep(firstChunkDelayMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
     float[] chunk = new float[CHUNK];
     long written = 0;
     for (int c = 0; c < chunksPerLine; c++) {
