@@ -128,8 +128,10 @@ final class SourceMixer {
   private volatile boolean disposed;
   private int lastAlError = AL_NO_ERROR;
 
+  /** Highest priority first (compared, not negated: -Integer.MIN_VALUE overflows), then in open order. */
   private static final Comparator<SpeechStream> BY_PRIORITY =
-      Comparator.comparingInt((SpeechStream s) -> -s.request.priority()).thenComparingLong(s -> s.order);
+      ((Comparator<SpeechStream>) (a, b) -> Integer.compare(b.request.priority(), a.request.priority()))
+          .thenComparingLong(s -> s.order);
 
   SourceMixer(OpenAlConfig config, AlContext al) {
     this.config = config;
