@@ -34,7 +34,15 @@ public final class Ventriloquist {
   /** An engine with the configured backend and audio device. */
   public static VoiceEngine create(EngineConfig config) {
     Objects.requireNonNull(config, "config");
-    return create(config, defaultOutput(config));
+    AudioOutput output = defaultOutput(config);
+    try {
+      return create(config, output);
+    } catch (RuntimeException | Error e) {
+      // A missing model pack is a user error a game may catch and retry from: it must not leave an audio thread
+      // holding the device open.
+      closeQuietly(output, e);
+      throw e;
+    }
   }
 
   /** An engine that sends its audio to {@code output} (a loopback renderer, a file, a test probe). */
@@ -44,8 +52,32 @@ public final class Ventriloquist {
     LineCache cache = config.cacheDir()
         .map(dir -> LineCache.builder(dir).maxDiskBytes(config.cacheMaxBytes()).build())
         .orElse(null);
-    Selection s = selectBackend(config);
-    return new DefaultVoiceEngine(config, s.backend, s.info, output, cache);
+    Selection s;
+    try {
+      s = selectBackend(config);
+    } catch (RuntimeException | Error e) {
+      closeQuietly(cache, e);
+      throw e;
+    }
+    try {
+      return new DefaultVoiceEngine(config, s.backend, s.info, output, cache);
+    } catch (RuntimeException | Error e) {
+      closeQuietly(s.backend, e);
+      closeQuietly(cache, e);
+      throw e;
+    }
+  }
+
+  /** Closes what a failed {@link #create} made; a second failure is attached to the first. */
+  private static void closeQuietly(AutoCloseable c, Throwable cause) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception | Error suppressed) {
+      cause.addSuppressed(suppressed);
+    }
   }
 
   /** Which backend {@link #create} would use for {@code config}, and why, without building it. */

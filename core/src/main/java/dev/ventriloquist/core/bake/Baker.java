@@ -104,13 +104,13 @@ public final class Baker {
         }
         Speech speech = engine.say(line.character(), line.text(), options.build());
         SpeechState state = speech.await(Duration.ofHours(1));
+        float[] pcm = out.take(speech.id());
         if (state != SpeechState.FINISHED) {
           failed++;
           String why = speech.failure().map(Throwable::getMessage).orElse(state.toString());
           progress.accept(new Progress(i + 1, lines.size(), line, Outcome.FAILED, why));
           continue;
         }
-        float[] pcm = out.pcm(speech.id());
         try (LineCache.Writer w = cache.begin(key, EngineConfig.SAMPLE_RATE)) {
           w.append(pcm, 0, pcm.length);
           w.commit().get();

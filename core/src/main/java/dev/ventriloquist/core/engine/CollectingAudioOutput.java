@@ -63,6 +63,15 @@ public final class CollectingAudioOutput implements AudioOutput {
     return a == null ? new float[0] : a.toArray();
   }
 
+  /**
+   * The PCM of a finished line (as {@link #pcm}), forgotten by this output: a caller that handles many lines (a bake
+   * of a whole script) otherwise keeps every line it ever collected in memory.
+   */
+  public float[] take(long speechId) {
+    FloatArray a = lines.remove(speechId);
+    return a == null ? new float[0] : a.toArray();
+  }
+
   @Override
   public String description() {
     return "collected in memory";

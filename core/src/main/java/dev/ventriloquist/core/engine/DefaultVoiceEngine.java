@@ -258,8 +258,16 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       } catch (InterruptedException e) {
         return; // close() interrupts us
       }
-      if (speech != null) {
+      if (speech == null) {
+        continue;
+      }
+      try {
         synthesize(speech);
+      } catch (RuntimeException | Error e) {
+        // Outside the backend call (cached playback, the cache tee, the output): without this the exception would
+        // end this loop, losing a synthesis thread for good and leaving the line (and its character's queue) stuck.
+        LOG.log(Level.WARNING, "line " + speech.id() + " of " + speech.characterId() + " failed", e);
+        speech.fail(e);
       }
     }
   }
@@ -281,18 +289,21 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     SynthesisRequest request = new SynthesisRequest(speech.id(), character, speech.text(), speech.language(),
         o.seed().isPresent() ? OptionalLong.of(o.seed().getAsLong()) : OptionalLong.empty());
     LineKey key = null;
+    CachedLine hit = null;
     if (lineCache != null) {
       try {
         key = lineKey(backend.fingerprint(request), request);
-        CachedLine hit = lineCache.get(key).or(() -> lineCache.get(bakedKey(request))).orElse(null);
-        if (hit != null && hit.sampleRate() == EngineConfig.SAMPLE_RATE && hit.sampleCount() > 0) {
-          playCached(speech, hit);
-          return;
-        }
+        hit = lineCache.get(key).or(() -> lineCache.get(bakedKey(request))).orElse(null);
       } catch (RuntimeException e) {
         // A cache that cannot be read must not cost the line: synthesize it instead.
         LOG.log(Level.WARNING, "line cache lookup failed for line " + speech.id(), e);
       }
+    }
+    // Outside the lookup's try: a failure while playing the hit fails the line (the caller does that) rather than
+    // being taken for a lookup failure, after which the line, already past QUEUED, could never begin synthesis.
+    if (hit != null && hit.sampleRate() == EngineConfig.SAMPLE_RATE && hit.sampleCount() > 0) {
+      playCached(speech, hit);
+      return;
     }
     if (!speech.beginSynthesis(backend.name(), false)) {
       return;

@@ -40,8 +40,10 @@ final class Scheduler {
     final ArrayDeque<SpeechImpl> waiting = new ArrayDeque<>();
   }
 
+  /** Highest priority first (compared, not negated: -Integer.MIN_VALUE overflows), then in say order. */
   private static final Comparator<SpeechImpl> ORDER =
-      Comparator.comparingInt((SpeechImpl s) -> -s.options().priority()).thenComparingLong(SpeechImpl::id);
+      ((Comparator<SpeechImpl>) (a, b) -> Integer.compare(b.options().priority(), a.options().priority()))
+          .thenComparingLong(SpeechImpl::id);
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition readyNotEmpty = lock.newCondition();

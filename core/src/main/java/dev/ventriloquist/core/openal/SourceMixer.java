@@ -124,11 +124,14 @@ final class SourceMixer {
   private long now;
   private long lastTick = Long.MIN_VALUE;
   private boolean started;
-  private boolean disposed;
+  /** Written by the tick thread in {@link #dispose}, read by {@link #open} on producer threads. */
+  private volatile boolean disposed;
   private int lastAlError = AL_NO_ERROR;
 
+  /** Highest priority first (compared, not negated: -Integer.MIN_VALUE overflows), then in open order. */
   private static final Comparator<SpeechStream> BY_PRIORITY =
-      Comparator.comparingInt((SpeechStream s) -> -s.request.priority()).thenComparingLong(s -> s.order);
+      ((Comparator<SpeechStream>) (a, b) -> Integer.compare(b.request.priority(), a.request.priority()))
+          .thenComparingLong(s -> s.order);
 
   SourceMixer(OpenAlConfig config, AlContext al) {
     this.config = config;
@@ -201,13 +204,15 @@ final class SourceMixer {
 
   PlaybackStream open(PlaybackRequest request, PlaybackEvents events) {
     SpeechStream stream = new SpeechStream(request, events, order.getAndIncrement(), this, maxBuffersPerSource);
-    if (disposed) {
+    opened.add(stream);
+    // dispose() sets disposed, then drains opened: either it drained this stream (and failed it), or we see the
+    // flag here and take the stream back ourselves. Checking before the add would leave a stream added just after
+    // the drain in a queue nobody ticks, its line never ending.
+    if (disposed && opened.remove(stream)) {
       stream.terminal = true;
       stream.stopRequested = true;
       events.failed(new AudioDeviceException("the audio output is closed"));
-      return stream;
     }
-    opened.add(stream);
     return stream;
   }
 
