@@ -69,7 +69,12 @@ final class Scheduler {
       if (closed) {
         throw new IllegalStateException("scheduler closed");
       }
-      if (queued >= capacity) {
+      int freed = 0;
+      if (s.options().mode() == dev.ventriloquist.api.ChannelMode.REPLACE) {
+        Channel ch = channels.get(s.characterId());
+        freed = ch == null ? 0 : ch.waiting.size(); // a REPLACE drops these, so it fits where they were
+      }
+      if (queued - freed >= capacity) {
         throw new SpeechRejectedException("the synthesis queue is full (" + capacity + " lines waiting); "
             + "cancel lines, use SIMPLE barks sparingly, or raise EngineConfig.queueCapacity");
       }

@@ -183,10 +183,10 @@ final class SpeechImpl implements Speech, PlaybackEvents {
       listeners.add(r);
       // A late listener still learns how the line ended.
       if (started) {
-        deliver(r, l -> l.onStarted(this));
+        deliverLate(r, l -> l.onStarted(this));
       }
       if (state.isTerminal()) {
-        deliver(r, terminalEvent());
+        deliverLate(r, terminalEvent());
       }
     }
     return this;
@@ -370,15 +370,29 @@ final class SpeechImpl implements Speech, PlaybackEvents {
     };
   }
 
+  /**
+   * Delivers an event that happened before the listener was added. Called on the adding thread (game code), so
+   * when the executor no longer runs tasks (the engine was closed) the event runs right here rather than being lost.
+   */
+  private void deliverLate(Registration r, Consumer<SpeechListener> event) {
+    try {
+      r.executor().execute(() -> run(r, event));
+    } catch (RejectedExecutionException e) {
+      run(r, event);
+    }
+  }
+
+  private void run(Registration r, Consumer<SpeechListener> event) {
+    try {
+      event.accept(r.listener());
+    } catch (RuntimeException | Error e) {
+      LOG.log(Level.WARNING, "speech listener " + r.listener().getClass().getName() + " threw", e);
+    }
+  }
+
   private void deliver(Registration r, Consumer<SpeechListener> event) {
     try {
-      r.executor().execute(() -> {
-        try {
-          event.accept(r.listener());
-        } catch (RuntimeException | Error e) {
-          LOG.log(Level.WARNING, "speech listener " + r.listener().getClass().getName() + " threw", e);
-        }
-      });
+      r.executor().execute(() -> run(r, event));
     } catch (RejectedExecutionException e) {
       LOG.log(Level.DEBUG, "listener executor rejected an event of speech " + id);
     }

@@ -367,7 +367,12 @@ final class SourceMixer {
     lastTick = nowNanos;
     Runnable command;
     while ((command = commands.poll()) != null) {
-      command.run();
+      try {
+        command.run();
+      } catch (RuntimeException e) {
+        // A failed setting (an HRTF reset the device refuses) must not stop the audio thread and every voice.
+        LOG.log(Level.WARNING, "an audio setting could not be applied", e);
+      }
     }
     SpeechStream s;
     while ((s = opened.poll()) != null) {

@@ -240,6 +240,42 @@ class VoiceEngineSchedulingTest {
   }
 
   @Test
+  void aReplaceLineFitsAFullQueueBecauseItDropsTheCharactersWaitingLines() throws Exception {
+    ToneBackend backend = new ToneBackend(2, 0).holdOn("blocker");
+    CollectingAudioOutput out = new CollectingAudioOutput();
+    EngineConfig config = EngineConfig.builder().synthesisThreads(1).queueCapacity(3).build();
+    try (DefaultVoiceEngine engine = engine(config, backend, out)) {
+      engine.register(character("a"));
+      Speech blocker = engine.say("a", "blocker", opts(0, ChannelMode.SIMPLE));
+      awaitState(blocker, SpeechState.SYNTHESIZING);
+      Speech first = engine.say("a", "one");
+      engine.say("a", "two");
+      engine.say("a", "three");
+      assertEquals(3, engine.stats().queued());
+      Speech replace = engine.say("a", "all of you, quiet", opts(0, ChannelMode.REPLACE));
+      assertEquals(InterruptReason.REPLACED, first.interruptReason().orElseThrow());
+      backend.release();
+      assertEquals(SpeechState.FINISHED, replace.await(WAIT));
+      assertEquals(List.of("blocker", "all of you, quiet"), backend.startOrder);
+    }
+  }
+
+  @Test
+  void aListenerAddedAfterCloseStillLearnsHowTheLineEnded() throws Exception {
+    ToneBackend backend = new ToneBackend(2, 0);
+    CollectingAudioOutput out = new CollectingAudioOutput();
+    DefaultVoiceEngine engine = engine(EngineConfig.builder().build(), backend, out);
+    engine.register(character("a"));
+    Speech s = engine.say("a", "hello");
+    assertEquals(SpeechState.FINISHED, s.await(WAIT));
+    engine.close();
+    RecordingListener late = new RecordingListener();
+    s.addListener(late); // the engine's event thread is gone: delivered on this thread
+    late.awaitTerminal();
+    assertEquals(List.of("started", "finished"), late.kinds());
+  }
+
+  @Test
   void cancelOfAQueuedLineDropsItAndLetsTheNextOneGo() throws Exception {
     ToneBackend backend = new ToneBackend(2, 0).holdOn("first");
     CollectingAudioOutput out = new CollectingAudioOutput();
