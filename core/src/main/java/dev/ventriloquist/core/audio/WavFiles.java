@@ -89,7 +89,10 @@ public final class WavFiles {
         dataOffset = body;
         // Streaming writers leave 0 or 0xFFFFFFFF when they could not seek back: take what is there.
         dataLength = (len == 0 || len > available) ? available : len;
-        break;
+        if (formatTag >= 0 || dataLength == available) {
+          break; // done, or the data runs to the end of the file
+        }
+        len = dataLength; // a fmt chunk may legally follow the data: keep looking
       }
       pos = (int) Math.min(Integer.MAX_VALUE, body + len + (len & 1));
     }

@@ -65,6 +65,20 @@ class WavFilesTest {
   }
 
   @Test
+  void aFmtChunkAfterTheDataChunkIsStillRead() throws IOException {
+    float[] samples = onGrid(SampleFormat.PCM_16, 100, 7);
+    byte[] normal = WavFiles.toBytes(PcmAudio.mono(samples, 16_000), SampleFormat.PCM_16);
+    // RIFF header, then "data" (8 + 200 bytes), then "fmt " (8 + 16 bytes): legal, if unusual.
+    byte[] moved = new byte[normal.length];
+    System.arraycopy(normal, 0, moved, 0, 12);
+    System.arraycopy(normal, 36, moved, 12, 8 + 200);
+    System.arraycopy(normal, 12, moved, 12 + 208, 24);
+    PcmAudio a = WavFiles.parse(moved, "moved.wav");
+    assertEquals(16_000, a.sampleRate());
+    assertArrayEquals(samples, a.samples());
+  }
+
+  @Test
   void garbageTruncationAndUnsupportedEncodingsGiveClearErrors() throws IOException {
     byte[] good = WavFiles.toBytes(PcmAudio.mono(new float[100], 24_000), SampleFormat.PCM_16);
     WavFormatException notWav = assertThrows(WavFormatException.class,
