@@ -8,12 +8,14 @@ import static dev.ventriloquist.core.parity.ParityFixture.npy;
 import static dev.ventriloquist.core.parity.ParityFixture.slice;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import dev.ventriloquist.api.CharacterVoice;
 import dev.ventriloquist.api.DevicePreference;
 import dev.ventriloquist.api.PromptMode;
 import dev.ventriloquist.api.VoicePrompt;
+import dev.ventriloquist.core.model.ModelPackManifest;
 import dev.ventriloquist.core.qwen3.GreedyRunner;
 import dev.ventriloquist.core.qwen3.Qwen3ModelPack;
 import dev.ventriloquist.core.qwen3.Qwen3TtsBackend;
@@ -40,25 +42,38 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (positions up to L + 8) confirm it.
  */
 class GreedyRunsParityTest {
-  static final int D = 16;
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"icl_en", "icl_trailing_auto", "xvec_en", "xvec_auto"})
   void greedyRunMatchesTheReference(String name) throws Exception {
-    JsonObject run = ParityFixture.run(name);
+    checkRun(ParityFixture.TINY, name, true);
+  }
+
+  /**
+   * One recorded greedy run of {@code c}: token ids, language id, prompt embeddings, codes, decode-step inputs, and
+   * the talker's hidden state (and, when recorded, logits) of every call fed our own embeddings. Reference codes and
+   * the 24 kHz clips live in {@code reference/} of {@link ParityFixture#TINY} (the codec is shared).
+   */
+  static void checkRun(ParityFixture.Case c, String name, boolean withLogits) throws Exception {
+    JsonObject run = c.run(name);
+    ModelPackManifest.Transformer t = c.manifest().talker;
+    int d = t.hiddenSize;
     boolean icl = run.get("mode").getAsString().equals("icl");
     String clip = run.get("ref_audio").getAsString();
-    float[] xvec = npy(run.get("spk_embedding_array").getAsString()).f();
+    float[] xvec = c.npy(run.get("spk_embedding_array").getAsString()).f();
     int[] refCodes = icl ? npy(clip.replace("_24k", "_codes")).ints() : new int[0];
-    if (icl) {
+    if (icl && run.has("ref_codes")) {
       assertArrayEquals(flat(run), refCodes, "recorded ref codes equal the encoded clip");
+    } else if (icl) {
+      assertTrue(run.get("ref_codes_equal_reference_clip_codes").getAsBoolean(), "ref codes are reference/ clip's");
     }
     String refText = icl ? run.get("ref_text").getAsString() : null;
     String language = run.get("language").getAsString();
-    int[] wantCodes = npy(name + "_codes").ints();
+    int[] wantCodes = c.npy(name + "_codes").ints();
     int frames = wantCodes.length / 16;
+    String label = c + " " + name;
 
-    GreedyRunner.Result r = GreedyRunner.run(ParityFixture.pack(), run.get("text").getAsString(), language,
+    GreedyRunner.Result r = GreedyRunner.run(c.pack(), run.get("text").getAsString(), language,
         icl ? PromptMode.ICL : PromptMode.X_VECTOR_ONLY, xvec, refCodes, refText, frames);
 
     assertArrayEquals(ints(run.getAsJsonArray("text_ids_full")), r.targetIds(), "target token ids");
@@ -68,41 +83,45 @@ class GreedyRunsParityTest {
     int wantLang = run.get("language_id").isJsonNull() ? -1 : run.get("language_id").getAsInt();
     assertEquals(wantLang, r.languageId(), "codec language id");
 
-    ParityFixture.Array prompt = npy(name + "_prompt_embeds");
+    ParityFixture.Array prompt = c.npy(name + "_prompt_embeds");
     assertEquals(prompt.rows(), r.length(), "prompt length; our layout: " + r.layout());
-    assertClose(prompt.f(), r.prefill(), TOL, name + " prompt embeds");
+    assertClose(prompt.f(), r.prefill(), TOL, label + " prompt embeds");
 
     int[] got = r.codes().stream().flatMapToInt(Arrays::stream).toArray();
-    assertArrayEquals(wantCodes, got, name + ": greedy codes differ from the reference's");
-    assertClose(npy(name + "_step_embeds").f(), r.stepEmbeds(), TOL, name + " step embeds");
+    assertArrayEquals(wantCodes, got, label + ": greedy codes differ from the reference's");
+    assertClose(c.npy(name + "_step_embeds").f(), r.stepEmbeds(), TOL, label + " step embeds");
 
     // Every talker call, fed our prompt and step embeddings (teacher forcing with our own inputs).
-    ParityFixture.Array logits = npy(name + "_talker_logits");
-    ParityFixture.Array hidden = npy(name + "_talker_hidden");
+    ParityFixture.Array logits = withLogits ? c.npy(name + "_talker_logits") : null;
+    ParityFixture.Array hidden = c.npy(name + "_talker_hidden");
     int l = r.length();
-    try (Graph g = Graph.of("talker.onnx")) {
+    try (Graph g = c.graph("talker.onnx")) {
       long[] pos = new long[l];
       for (int i = 0; i < l; i++) {
         pos[i] = i;
       }
-      Map<String, Object> o = g.run("inputs_embeds", r.prefill(), shape(1, l, D), "position_ids", pos, shape(1, l),
-          "past_keys", new float[0], shape(2, 1, 2, 0, 8), "past_values", new float[0], shape(2, 1, 2, 0, 8));
-      double lm = assertClose(logits.row(0), (float[]) o.get("logits"), TOL, name + " talker logits[0]");
-      double hm = assertClose(hidden.row(0), (float[]) o.get("hidden"), TOL, name + " talker hidden[0]");
+      Map<String, Object> o = g.run("inputs_embeds", r.prefill(), shape(1, l, d), "position_ids", pos, shape(1, l),
+          "past_keys", new float[0], TransformerParityTest.cache(t, 0), "past_values", new float[0],
+          TransformerParityTest.cache(t, 0));
+      double lm = withLogits ? assertClose(logits.row(0), (float[]) o.get("logits"), TOL, label + " talker logits[0]")
+          : 0;
+      double hm = assertClose(hidden.row(0), (float[]) o.get("hidden"), TOL, label + " talker hidden[0]");
       for (int k = 0; k < frames; k++) {
         int past = l + k;
-        o = g.run("inputs_embeds", slice(r.stepEmbeds(), k * D, (k + 1) * D), shape(1, 1, D),
+        o = g.run("inputs_embeds", slice(r.stepEmbeds(), k * d, (k + 1) * d), shape(1, 1, d),
             "position_ids", new long[] {past}, shape(1, 1),
-            "past_keys", o.get("present_keys"), shape(2, 1, 2, past, 8),
-            "past_values", o.get("present_values"), shape(2, 1, 2, past, 8));
-        lm = Math.max(lm, assertClose(logits.row(k + 1), (float[]) o.get("logits"), TOL,
-            name + " talker logits[" + (k + 1) + "]"));
+            "past_keys", o.get("present_keys"), TransformerParityTest.cache(t, past),
+            "past_values", o.get("present_values"), TransformerParityTest.cache(t, past));
+        if (withLogits) {
+          lm = Math.max(lm, assertClose(logits.row(k + 1), (float[]) o.get("logits"), TOL,
+              label + " talker logits[" + (k + 1) + "]"));
+        }
         hm = Math.max(hm, assertClose(hidden.row(k + 1), (float[]) o.get("hidden"), TOL,
-            name + " talker hidden[" + (k + 1) + "]"));
+            label + " talker hidden[" + (k + 1) + "]"));
       }
       if (System.getenv("PARITY_REPORT") != null) {
-        System.out.printf("parity %-40s max |diff| logits %.3e hidden %.3e over %d calls%n", name + " talker",
-            lm, hm, frames + 1);
+        System.out.printf("parity %-40s max |diff| logits %s hidden %.3e over %d calls%n", label + " talker",
+            withLogits ? String.format("%.3e", lm) : "(not recorded)", hm, frames + 1);
       }
     }
   }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.ventriloquist.core.model.ModelPackManifest;
 import dev.ventriloquist.core.onnx.Qwen3TtsImporter;
 import dev.ventriloquist.core.onnx.WeightPrecision;
 import java.io.IOException;
@@ -15,14 +16,26 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Shared fixture of the parity tests: the reference checkpoint of {@code src/test/resources/parity/checkpoint}
- * imported once per JVM, in fp32, with the production importer into a temporary folder (deleted at exit), and the
- * reference arrays of {@code parity/reference}.
+ * Shared fixtures of the parity tests. Each {@link Case} is a reference checkpoint under
+ * {@code src/test/resources/parity/} imported once per JVM, in fp32, with the production importer into a temporary
+ * folder (deleted at exit), plus its reference arrays:
+ *
+ * <ul>
+ *   <li>{@link #TINY}: {@code checkpoint/} and {@code reference/} (0.6B structure: predictor as wide as the talker);
+ *   <li>{@link #MTP}: {@code checkpoint-mtp/} and {@code reference-mtp/} (1.7B structure: narrower predictor behind
+ *       {@code small_to_mtp_projection}). Only its own files are stored there; the full checkpoint folder is
+ *       assembled in a temporary folder from them plus the text tokenizer files and {@code speech_tokenizer/} of
+ *       {@code checkpoint/}.
+ * </ul>
+ *
+ * <p>Dimensions come from the imported pack's {@code model.json} ({@link Case#manifest()}). The static helpers
+ * without a case ({@link #pack()}, {@link #npy(String)}, ...) address {@link #TINY}.
  *
  * <p>Thread-safe.
  */
@@ -30,10 +43,127 @@ final class ParityFixture {
   /** fp32 tolerance of every float comparison unless a test documents another. */
   static final double TOL = 1e-4;
 
-  private static Path pack;
-  private static JsonObject index;
+  /** Files of {@code checkpoint/} that {@code checkpoint-mtp/} shares instead of storing them again. */
+  static final List<String> SHARED = List.of("vocab.json", "merges.txt", "tokenizer_config.json", "speech_tokenizer");
+
+  static final Case TINY = new Case("tiny", "checkpoint", "reference", false);
+  static final Case MTP = new Case("mtp", "checkpoint-mtp", "reference-mtp", true);
 
   private ParityFixture() {}
+
+  /** {@code tiny} or {@code mtp}. */
+  static Case of(String name) {
+    return switch (name) {
+      case "tiny" -> TINY;
+      case "mtp" -> MTP;
+      default -> throw new IllegalArgumentException(name);
+    };
+  }
+
+  /** One reference checkpoint with its reference arrays. */
+  static final class Case {
+    private final String name;
+    private final String checkpointDir;
+    private final String referenceDir;
+    private final boolean sharesFiles;
+    private Path checkpoint;
+    private Path pack;
+    private ModelPackManifest manifest;
+    private JsonObject index;
+
+    private Case(String name, String checkpointDir, String referenceDir, boolean sharesFiles) {
+      this.name = name;
+      this.checkpointDir = checkpointDir;
+      this.referenceDir = referenceDir;
+      this.sharesFiles = sharesFiles;
+    }
+
+    String name() {
+      return name;
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+
+    /** A complete checkpoint folder (assembled in a temporary folder for a case that shares files). */
+    synchronized Path checkpoint() {
+      if (checkpoint == null) {
+        Path own = root().resolve(checkpointDir);
+        if (!sharesFiles) {
+          checkpoint = own;
+        } else {
+          try {
+            Path dir = tempDir("ventriloquist-parity-ckpt-");
+            copyTree(root().resolve(TINY.checkpointDir), dir, SHARED);
+            try (Stream<Path> s = Files.list(own)) {
+              for (Path f : s.toList()) {
+                Files.copy(f, dir.resolve(f.getFileName().toString()));
+              }
+            }
+            checkpoint = dir;
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      }
+      return checkpoint;
+    }
+
+    Path reference(String file) {
+      return root().resolve(referenceDir).resolve(file);
+    }
+
+    /** The checkpoint imported as an fp32 model pack (once per JVM). */
+    synchronized Path pack() {
+      if (pack == null) {
+        try {
+          Path dir = tempDir("ventriloquist-parity-");
+          Qwen3TtsImporter.create(WeightPrecision.FP32, line -> { }).importCheckpoint(checkpoint(), dir);
+          pack = dir;
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      return pack;
+    }
+
+    /** The imported pack's {@code model.json}: the dimensions the tests use. */
+    synchronized ModelPackManifest manifest() {
+      if (manifest == null) {
+        manifest = ModelPackManifest.load(pack());
+      }
+      return manifest;
+    }
+
+    /** {@code <reference>/index.json}. */
+    synchronized JsonObject index() {
+      if (index == null) {
+        try {
+          index = JsonParser.parseString(Files.readString(reference("index.json"), StandardCharsets.UTF_8))
+              .getAsJsonObject();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      return index;
+    }
+
+    JsonObject run(String run) {
+      return index().getAsJsonObject("runs").getAsJsonObject(run);
+    }
+
+    /** Reads {@code <reference>/<array>.npy}. */
+    Array npy(String array) {
+      return readNpy(reference(array + ".npy"));
+    }
+
+    /** One ONNX graph of this case's pack. */
+    Graph graph(String fileName) throws ai.onnxruntime.OrtException {
+      return new Graph(pack().resolve(fileName));
+    }
+  }
 
   /** {@code parity/} on the test classpath. */
   static Path root() {
@@ -46,43 +176,25 @@ final class ParityFixture {
   }
 
   static Path checkpoint() {
-    return root().resolve("checkpoint");
+    return TINY.checkpoint();
   }
 
   static Path reference(String file) {
-    return root().resolve("reference").resolve(file);
+    return TINY.reference(file);
   }
 
-  /** The parity checkpoint imported as an fp32 model pack (once per JVM). */
-  static synchronized Path pack() {
-    if (pack == null) {
-      try {
-        Path dir = Files.createTempDirectory("ventriloquist-parity-");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
-        Qwen3TtsImporter.create(WeightPrecision.FP32, line -> { }).importCheckpoint(checkpoint(), dir);
-        pack = dir;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return pack;
+  /** The tiny parity checkpoint imported as an fp32 model pack (once per JVM). */
+  static Path pack() {
+    return TINY.pack();
   }
 
   /** {@code reference/index.json}. */
-  static synchronized JsonObject index() {
-    if (index == null) {
-      try {
-        index = JsonParser.parseString(Files.readString(reference("index.json"), StandardCharsets.UTF_8))
-            .getAsJsonObject();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return index;
+  static JsonObject index() {
+    return TINY.index();
   }
 
   static JsonObject run(String name) {
-    return index().getAsJsonObject("runs").getAsJsonObject(name);
+    return TINY.run(name);
   }
 
   static int[] ints(com.google.gson.JsonArray a) {
@@ -128,10 +240,16 @@ final class ParityFixture {
   private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([^']+)'");
   private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([^)]*)\\)");
 
-  /** Reads {@code reference/<name>.npy} (little-endian float32 or int64, C order). */
+  /** Reads {@code reference/<name>.npy} of {@link #TINY}. */
   static Array npy(String name) {
+    return TINY.npy(name);
+  }
+
+  /** Reads a {@code .npy} file (little-endian float32 or int64, C order). */
+  static Array readNpy(Path file) {
+    String name = file.getFileName().toString();
     try {
-      ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(reference(name + ".npy"))).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
       int major = b.get(6);
       int hlen = major == 1 ? b.getShort(8) & 0xffff : b.getInt(8);
       int start = major == 1 ? 10 : 12;
@@ -236,6 +354,28 @@ final class ParityFixture {
       out[i] = a[i];
     }
     return out;
+  }
+
+  private static Path tempDir(String prefix) throws IOException {
+    Path dir = Files.createTempDirectory(prefix);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+    return dir;
+  }
+
+  private static void copyTree(Path from, Path to, List<String> names) throws IOException {
+    for (String n : names) {
+      Path src = from.resolve(n);
+      try (Stream<Path> s = Files.walk(src)) {
+        for (Path p : s.toList()) {
+          Path dst = to.resolve(n).resolve(src.relativize(p).toString());
+          if (Files.isDirectory(p)) {
+            Files.createDirectories(dst);
+          } else {
+            Files.copy(p, dst);
+          }
+        }
+      }
+    }
   }
 
   private static void deleteTree(Path dir) {
