@@ -4,6 +4,8 @@ import static dev.ventriloquist.core.onnx.GraphBuilder.attr;
 import static dev.ventriloquist.core.onnx.GraphBuilder.attrs;
 
 import dev.ventriloquist.core.model.SafetensorsFile;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Neural-network blocks shared by the graph builders: RMSNorm, linear layers, RoPE, masks, GQA attention with a KV
@@ -153,13 +155,60 @@ final class Blocks {
     return new AttnOut(out, k, v);
   }
 
+  /**
+   * The carried left context of a stateful streaming graph (the streaming-convolution trick): instead of zero-padding
+   * on the left, each causal op prepends n samples carried over from the previous call, declared as graph input
+   * {@code state_in_i} f32[1,C,n], and hands on the last n samples of its (prepended) input as output
+   * {@code state_out_i} f32[1,C,n]. Zero states are exactly the one-shot graph's left zero padding, so a stream fed
+   * chunk by chunk, state_out to state_in, gives the one-shot output. States are numbered in build order.
+   */
+  static final class ConvState {
+    private final GraphBuilder g;
+    private final List<Object[]> outputs = new ArrayList<>(); // {name, value, channels, samples}
+
+    ConvState(GraphBuilder g) {
+      this.g = g;
+    }
+
+    /** x [1,C,L] -> [1,C,n+L] with state_in_i in front; declares state_in_i and remembers state_out_i. */
+    String carry(String x, int c, int n) {
+      int i = outputs.size();
+      String in = g.input("state_in_" + i, GraphBuilder.FLOAT, 1, c, n);
+      String cat = g.concat(2, in, x);
+      outputs.add(new Object[] {"state_out_" + i, g.slice(cat, 2, -n, Long.MAX_VALUE), c, n});
+      return cat;
+    }
+
+    /** Declares the state outputs; call after the main output so that it stays output 0. */
+    void declareOutputs() {
+      for (Object[] o : outputs) {
+        g.output((String) o[0], (String) o[1], GraphBuilder.FLOAT, 1, o[2], o[3]);
+      }
+    }
+
+    int size() {
+      return outputs.size();
+    }
+  }
+
   /** Causal Conv1d on [1, Cin, L]: left zero pad (k-1)*dilation, stride 1, output length L. */
   static String causalConv(GraphBuilder g, SafetensorsFile f, String x, String p, int cout, int cin, int k,
       int dilation, int groups) {
+    return causalConv(g, f, x, p, cout, cin, k, dilation, groups, null);
+  }
+
+  /** {@link #causalConv} whose (k-1)*dilation left samples come from {@code state} instead of zeros when given. */
+  static String causalConv(GraphBuilder g, SafetensorsFile f, String x, String p, int cout, int cin, int k,
+      int dilation, int groups, ConvState state) {
     float[] w = tensor(f, p + ".weight", cout, cin / groups, k);
+    int left = (k - 1) * dilation;
+    if (state != null && left > 0) {
+      x = state.carry(x, cin, left); // [1,Cin,left+L]
+      left = 0;
+    }
     String y = g.op("Conv", new String[] {x, g.weight(p + ".weight", w, cout, cin / groups, k),
             g.constF("b", tensor(f, p + ".bias", cout), cout)},
-        attrs("kernel_shape", k), attrs("pads", (long) (k - 1) * dilation, 0), attrs("dilations", dilation),
+        attrs("kernel_shape", k), attrs("pads", left, 0), attrs("dilations", dilation),
         attr("group", groups));
     return y;
   }
@@ -170,11 +219,27 @@ final class Blocks {
    */
   static String causalTransConv(GraphBuilder g, SafetensorsFile f, String x, String p, int cin, int cout, int k,
       int s) {
+    return causalTransConv(g, f, x, p, cin, cout, k, s, null);
+  }
+
+  /**
+   * {@link #causalTransConv} with carried input: output block [i*s, (i+1)*s) also takes the tails of the m =
+   * ceil((k-s)/s) inputs before i, so with {@code state} those m samples are prepended ([1,Cin,m+L], whose transposed
+   * conv is (m+L-1)*s + k long) and the output is cut to [m*s, (m+L)*s), again L*s samples.
+   */
+  static String causalTransConv(GraphBuilder g, SafetensorsFile f, String x, String p, int cin, int cout, int k,
+      int s, ConvState state) {
     float[] w = tensor(f, p + ".weight", cin, cout, k);
+    int trim = k - s;
+    int m = (trim + s - 1) / s;
+    if (state != null && m > 0) {
+      x = state.carry(x, cin, m);
+    } else {
+      m = 0;
+    }
     String y = g.op("ConvTranspose", new String[] {x, g.weight(p + ".weight", w, cin, cout, k),
         g.constF("b", tensor(f, p + ".bias", cout), cout)}, attrs("kernel_shape", k), attrs("strides", s));
-    int trim = k - s;
-    return trim == 0 ? y : g.slice(y, 2, 0, -trim);
+    return trim == 0 && m == 0 ? y : g.slice(y, 2, (long) m * s, trim == 0 ? Long.MAX_VALUE : -trim);
   }
 
   /**
@@ -198,8 +263,8 @@ final class Blocks {
    * ConvNeXt block on [1, C, L]: depthwise causal conv k7, channels-last LayerNorm (eps 1e-6), Linear C->4C, exact
    * GELU, Linear 4C->C, per-channel gamma, residual.
    */
-  static String convNeXt(GraphBuilder g, SafetensorsFile f, String x, String p, int c) {
-    String h = causalConv(g, f, x, p + "dwconv.conv", c, c, 7, 1, c);
+  static String convNeXt(GraphBuilder g, SafetensorsFile f, String x, String p, int c, ConvState state) {
+    String h = causalConv(g, f, x, p + "dwconv.conv", c, c, 7, 1, c, state);
     h = g.transpose(h, 0, 2, 1); // [1,L,C]
     h = g.op("LayerNormalization", new String[] {h, g.constF("ln_w", tensor(f, p + "norm.weight", c), c),
         g.constF("ln_b", tensor(f, p + "norm.bias", c), c)}, attr("axis", -1), attr("epsilon", 1e-6f));

@@ -36,7 +36,7 @@ final class CodecDecoderGraph implements PackGraph {
   public void build(GraphBuilder g, Sources src) {
     CodecDecoderConfig c = src.checkpoint().speechTokenizer().decoder();
     String codes = g.input("codes", GraphBuilder.INT64, 1, c.numQuantizers(), "T");
-    String wav = upsampler(g, src, transformer(g, src, codes));
+    String wav = upsampler(g, src, transformer(g, src, codes), null);
     g.output("wav", wav, GraphBuilder.FLOAT, 1, "N");
   }
 
@@ -105,32 +105,34 @@ final class CodecDecoderGraph implements PackGraph {
    * The sample-rate half: latent f32[1,latent,T] -> wav f32[1,T*1920] (two 2x upsampling stages with ConvNeXt, the
    * wave decoder blocks, clamp). Purely convolutional and causal, so its output for the last frames needs only
    * {@link CodecDecoderSplit#upsamplerContextFrames} frames of latent context.
+   *
+   * @param state null for zero left padding (one-shot); else every causal op carries its left context through it
    */
-  static String upsampler(GraphBuilder g, Sources src, String x) {
+  static String upsampler(GraphBuilder g, Sources src, String x, Blocks.ConvState state) {
     CodecDecoderConfig c = src.checkpoint().speechTokenizer().decoder();
     SafetensorsFile f = src.speechTokenizer();
     // --- 2x upsampling stages
     for (int s = 0; s < c.upsamplingRatios().length; s++) {
       int r = c.upsamplingRatios()[s];
       String p = "decoder.upsample." + s + ".";
-      x = Blocks.causalTransConv(g, f, x, p + "0.conv", c.latentDim(), c.latentDim(), r, r);
-      x = Blocks.convNeXt(g, f, x, p + "1.", c.latentDim());
+      x = Blocks.causalTransConv(g, f, x, p + "0.conv", c.latentDim(), c.latentDim(), r, r, state);
+      x = Blocks.convNeXt(g, f, x, p + "1.", c.latentDim(), state);
     }
 
     // --- wave decoder
-    x = Blocks.causalConv(g, f, x, "decoder.decoder.0.conv", c.decoderDim(), c.latentDim(), 7, 1, 1);
+    x = Blocks.causalConv(g, f, x, "decoder.decoder.0.conv", c.decoderDim(), c.latentDim(), 7, 1, 1, state);
     int[] rates = c.upsampleRates();
     for (int b = 0; b < rates.length; b++) {
       int cin = c.decoderDim() >> b;
       int cout = c.blockChannels(b);
       String p = "decoder.decoder." + (b + 1) + ".block.";
       x = Blocks.snakeBeta(g, f, x, p + "0.", cin);
-      x = Blocks.causalTransConv(g, f, x, p + "1.conv", cin, cout, 2 * rates[b], rates[b]);
+      x = Blocks.causalTransConv(g, f, x, p + "1.conv", cin, cout, 2 * rates[b], rates[b], state);
       int[] dil = {1, 3, 9};
       for (int u = 0; u < 3; u++) {
         String ru = p + (u + 2) + ".";
         String y = Blocks.snakeBeta(g, f, x, ru + "act1.", cout);
-        y = Blocks.causalConv(g, f, y, ru + "conv1.conv", cout, cout, 7, dil[u], 1);
+        y = Blocks.causalConv(g, f, y, ru + "conv1.conv", cout, cout, 7, dil[u], 1, state);
         y = Blocks.snakeBeta(g, f, y, ru + "act2.", cout);
         y = Blocks.causalConv(g, f, y, ru + "conv2.conv", cout, cout, 1, 1, 1);
         x = g.add(x, y);
@@ -138,7 +140,7 @@ final class CodecDecoderGraph implements PackGraph {
     }
     int fin = c.blockChannels(rates.length - 1);
     x = Blocks.snakeBeta(g, f, x, "decoder.decoder." + (rates.length + 1) + ".", fin);
-    x = Blocks.causalConv(g, f, x, "decoder.decoder." + (rates.length + 2) + ".conv", 1, fin, 7, 1, 1);
+    x = Blocks.causalConv(g, f, x, "decoder.decoder." + (rates.length + 2) + ".conv", 1, fin, 7, 1, 1, state);
     x = g.op("Clip", new String[] {x, g.scalarF(-1f), g.scalarF(1f)});
     return g.reshape(x, 1, -1);
   }

@@ -8,7 +8,16 @@ import dev.ventriloquist.core.model.CodecDecoderConfig;
  * <pre>
  * codec_decoder_transformer.onnx  in codes  i64[1,Q,T]        out latent f32[1,latent,T]   (frame rate)
  * codec_decoder_upsampler.onnx    in latent f32[1,latent,T]   out wav    f32[1,T*1920]     (convolutions)
+ *                                 in state_in_i  f32[1,C_i,n_i] out state_out_i f32[1,C_i,n_i]  (carried context)
  * </pre>
+ *
+ * <p><b>Stateful upsampler.</b> Every causal op of the convolution stack takes its left context from an explicit state
+ * ({@link Blocks.ConvState}): causal convs their (k-1)d input samples, transposed convs their ceil((k-s)/s) input
+ * samples; the 2x stages (k = s) and pointwise ops need none. For the released config that is 20 states, e.g.
+ * {@code state_in_0} [1,1024,6] for the first ConvNeXt depthwise conv and [1,768,54] for the d=9 residual conv of the
+ * r=8 block. All-zero states are the one-shot graph's left zero padding, so a call with zero states is the old
+ * stateless upsampler, and a stream decoded packet by packet with {@code state_out} fed back as {@code state_in}
+ * equals one decode of the whole latent: no context frames are recomputed.
  *
  * Chaining the two equals {@code codec_decoder.onnx} node for node. The point of the cut: a streaming packet needs the
  * transformer over the 72-frame attention window, but the convolution stack (about 95 % of the decoder's FLOPs) only
@@ -105,7 +114,7 @@ public final class CodecDecoderSplit {
     }
   }
 
-  /** {@code codec_decoder_upsampler.onnx}. */
+  /** {@code codec_decoder_upsampler.onnx}, stateful (see the class comment). */
   static final class UpsamplerGraph implements PackGraph {
     @Override
     public String fileName() {
@@ -121,7 +130,9 @@ public final class CodecDecoderSplit {
     public void build(GraphBuilder g, Sources src) {
       CodecDecoderConfig c = src.checkpoint().speechTokenizer().decoder();
       String latent = g.input("latent", GraphBuilder.FLOAT, 1, c.latentDim(), "T");
-      g.output("wav", CodecDecoderGraph.upsampler(g, src, latent), GraphBuilder.FLOAT, 1, "N");
+      Blocks.ConvState state = new Blocks.ConvState(g);
+      g.output("wav", CodecDecoderGraph.upsampler(g, src, latent, state), GraphBuilder.FLOAT, 1, "N");
+      state.declareOutputs();
     }
   }
 }

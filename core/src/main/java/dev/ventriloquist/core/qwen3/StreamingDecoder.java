@@ -29,6 +29,14 @@ import dev.ventriloquist.spi.PcmSink;
  * released config). The kept samples equal the one-shot graph on the same window up to float rounding, while the
  * convolutions, most of the decoder's work, run on ~18 frames per 8-frame packet instead of ~80.
  *
+ * <p><b>Stateful upsampler.</b> When the upsampler carries its convolutions' left context as state inputs/outputs
+ * (packs imported since the stateful split, see {@link dev.ventriloquist.core.onnx.CodecDecoderSplit}), the first
+ * packet runs it on {@code new + R} frames from zero states and every later packet only on its new frames, feeding
+ * back the previous call's {@code state_out_i} as {@code state_in_i}: the convolutions run once per frame. The kept
+ * samples equal a one-shot decode of the same latent stream up to float rounding. (The carried states come from the
+ * latents of the previous window, the ones whose samples were already played; when windows stop reaching frame 0
+ * they may differ from the current window's latents of the same frames by the truncated far context.)
+ *
  * <p><b>Threads.</b> Not thread-safe: used by the synthesis thread of one line.
  */
 final class StreamingDecoder {
@@ -37,6 +45,13 @@ final class StreamingDecoder {
   private final OrtSession transformer;
   private final OrtSession upsampler;
   private final int upsamplerContext;
+  private final boolean carry;
+  /** Whether the upsampler's state is carried between packets (null names: stateless upsampler or one-shot). */
+  private final String[] stateIn;
+  private final long[][] stateShape;
+  /** The previous packet's {@code state_out_i}, [1,C_i,n_i] each, direct; null before the first packet. */
+  private FloatBuffer[] state;
+  private FloatBuffer zeros;
   private FloatBuffer latent; // [C, u] channels-first, direct
   private final StreamingOptions options;
   private final int groups;
@@ -57,22 +72,26 @@ final class StreamingDecoder {
   StreamingDecoder(Qwen3Sessions s, StreamingOptions options, int groups, int samplesPerFrame, int[] referenceCodes,
       PcmSink sink) throws OrtException {
     this(s.env, s.codecDecoderTransformer == null ? s.codecDecoder() : null, s.codecDecoderTransformer,
-        s.codecDecoderUpsampler, s.upsamplerContextFrames, options, groups, samplesPerFrame, referenceCodes, sink);
+        s.codecDecoderUpsampler, s.upsamplerContextFrames, true, options, groups, samplesPerFrame, referenceCodes,
+        sink);
   }
 
   /** Streams with the one-shot graph {@code codes -> wav}. */
   StreamingDecoder(OrtEnvironment env, OrtSession decoder, StreamingOptions options, int groups, int samplesPerFrame,
       int[] referenceCodes, PcmSink sink) {
-    this(env, decoder, null, null, 0, options, groups, samplesPerFrame, referenceCodes, sink);
+    this(env, decoder, null, null, 0, false, options, groups, samplesPerFrame, referenceCodes, sink);
   }
 
   /**
    * @param decoder the one-shot graph, or null when {@code transformer} and {@code upsampler} are given
-   * @param upsamplerContext frames of latent context given to the upsampler before the packet's new frames
+   * @param upsamplerContext frames of latent context given to the upsampler before the first packet's new frames
+   *     (before every packet's when the state is not carried)
+   * @param carryState carry the upsampler's state between packets when it has state inputs; with false every
+   *     packet starts from zero states and {@code upsamplerContext} frames of context
    */
   StreamingDecoder(OrtEnvironment env, OrtSession decoder, OrtSession transformer, OrtSession upsampler,
-      int upsamplerContext, StreamingOptions options, int groups, int samplesPerFrame, int[] referenceCodes,
-      PcmSink sink) {
+      int upsamplerContext, boolean carryState, StreamingOptions options, int groups, int samplesPerFrame,
+      int[] referenceCodes, PcmSink sink) {
     if ((decoder == null) == (transformer == null) || (transformer == null) != (upsampler == null)) {
       throw new IllegalArgumentException("give the one-shot decoder or both split halves");
     }
@@ -90,6 +109,26 @@ final class StreamingDecoder {
     this.frames = referenceFrames;
     this.emitted = referenceFrames;
     this.window = directLongs(groups * (options.leftContextFrames() + options.packetFrames() + 8));
+    String[] names = new String[0];
+    long[][] shapes = new long[0][];
+    if (upsampler != null) {
+      try {
+        // state_in_0..n-1, [1,C_i,n_i] fixed shapes (see CodecDecoderSplit)
+        var info = upsampler.getInputInfo();
+        int n = info.size() - 1;
+        names = new String[n];
+        shapes = new long[n][];
+        for (int i = 0; i < n; i++) {
+          names[i] = "state_in_" + i;
+          shapes[i] = ((ai.onnxruntime.TensorInfo) info.get(names[i]).getInfo()).getShape();
+        }
+      } catch (OrtException e) {
+        throw new IllegalStateException("cannot read the upsampler's inputs", e);
+      }
+    }
+    this.stateIn = names;
+    this.stateShape = shapes;
+    this.carry = carryState && names.length > 0;
   }
 
   private static LongBuffer directLongs(int n) {
@@ -141,7 +180,8 @@ final class StreamingDecoder {
         wav.position(wav.limit() - newSamples);
         wav.get(pcm, 0, newSamples);
       } else {
-        upsample(((OnnxTensor) r.get(0)), w, Math.min(w, frames - emitted + upsamplerContext), newSamples);
+        int u = carry && state != null ? frames - emitted : Math.min(w, frames - emitted + upsamplerContext);
+        upsample(((OnnxTensor) r.get(0)), w, u, newSamples);
       }
     }
     decodeNanos += System.nanoTime() - t;
@@ -167,11 +207,52 @@ final class StreamingDecoder {
     }
     FloatBuffer view = latent.duplicate();
     view.position(0).limit(c * u);
-    try (OnnxTensor x = OnnxTensor.createTensor(env, view.slice(), new long[] {1, c, u});
-        OrtSession.Result r = upsampler.run(Map.of("latent", x))) {
-      FloatBuffer wav = ((OnnxTensor) r.get(0)).getFloatBuffer();
-      wav.position(wav.limit() - newSamples);
-      wav.get(pcm, 0, newSamples);
+    Map<String, OnnxTensor> in = new java.util.HashMap<>();
+    try {
+      in.put("latent", OnnxTensor.createTensor(env, view.slice(), new long[] {1, c, u}));
+      for (int i = 0; i < stateIn.length; i++) {
+        in.put(stateIn[i], OnnxTensor.createTensor(env, stateOrZeros(i), stateShape[i]));
+      }
+      try (OrtSession.Result r = upsampler.run(in)) {
+        FloatBuffer wav = ((OnnxTensor) r.get(0)).getFloatBuffer();
+        wav.position(wav.limit() - newSamples);
+        wav.get(pcm, 0, newSamples);
+        if (carry) {
+          keepState(r);
+        }
+      }
+    } finally {
+      for (OnnxTensor t : in.values()) {
+        t.close();
+      }
+    }
+  }
+
+  /** The carried state i, or zeros (the one-shot left padding) before the first packet or without carrying. */
+  private FloatBuffer stateOrZeros(int i) {
+    if (carry && state != null) {
+      return state[i].duplicate().rewind();
+    }
+    int n = (int) (stateShape[i][1] * stateShape[i][2]);
+    if (zeros == null || zeros.capacity() < n) {
+      zeros = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+    return zeros.duplicate().position(0).limit(n).slice();
+  }
+
+  /** Copies state_out_i into the carried buffers (the result's tensors die with it). */
+  private void keepState(OrtSession.Result r) throws OrtException {
+    if (state == null) {
+      state = new FloatBuffer[stateIn.length];
+    }
+    for (int i = 0; i < stateIn.length; i++) {
+      FloatBuffer out = ((OnnxTensor) r.get("state_out_" + i).orElseThrow()).getFloatBuffer();
+      if (state[i] == null) {
+        state[i] = ByteBuffer.allocateDirect(out.remaining() * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+      }
+      state[i].clear();
+      state[i].put(out);
+      state[i].flip();
     }
   }
 
