@@ -36,6 +36,9 @@ import dev.ventriloquist.spi.PcmSink;
  * samples equal a one-shot decode of the same latent stream up to float rounding. (The carried states come from the
  * latents of the previous window, the ones whose samples were already played; when windows stop reaching frame 0
  * they may differ from the current window's latents of the same frames by the truncated far context.)
+ * The states after the reference codes depend on those codes only, so they are kept per voice in an
+ * {@link UpsamplerStateCache}: from a voice's second line on, the first packet runs the upsampler on its 3 new frames
+ * instead of 3 + R.
  *
  * <p><b>Threads.</b> Not thread-safe: used by the synthesis thread of one line.
  */
@@ -52,6 +55,9 @@ final class StreamingDecoder {
   /** The previous packet's {@code state_out_i}, [1,C_i,n_i] each, direct; null before the first packet. */
   private FloatBuffer[] state;
   private FloatBuffer zeros;
+  /** States after the reference codes, per voice; null for none. */
+  private final UpsamplerStateCache referenceStates;
+  private final int[] referenceCodes;
   private FloatBuffer latent; // [C, u] channels-first, direct
   private final StreamingOptions options;
   private final int groups;
@@ -65,6 +71,7 @@ final class StreamingDecoder {
   private float[] pcm = new float[0];
   private int packets;
   private long decodeNanos;
+  private long upsampleNanos;
   private long firstPacketAt = -1;
   private int firstPacketGenerated = -1;
 
@@ -73,7 +80,7 @@ final class StreamingDecoder {
       PcmSink sink) throws OrtException {
     this(s.env, s.codecDecoderTransformer == null ? s.codecDecoder() : null, s.codecDecoderTransformer,
         s.codecDecoderUpsampler, s.upsamplerContextFrames, true, options, groups, samplesPerFrame, referenceCodes,
-        sink);
+        sink, s.upsamplerStates);
   }
 
   /** Streams with the one-shot graph {@code codes -> wav}. */
@@ -92,6 +99,14 @@ final class StreamingDecoder {
   StreamingDecoder(OrtEnvironment env, OrtSession decoder, OrtSession transformer, OrtSession upsampler,
       int upsamplerContext, boolean carryState, StreamingOptions options, int groups, int samplesPerFrame,
       int[] referenceCodes, PcmSink sink) {
+    this(env, decoder, transformer, upsampler, upsamplerContext, carryState, options, groups, samplesPerFrame,
+        referenceCodes, sink, null);
+  }
+
+  /** @param referenceStates where the upsampler's states after the reference codes are kept, or null */
+  StreamingDecoder(OrtEnvironment env, OrtSession decoder, OrtSession transformer, OrtSession upsampler,
+      int upsamplerContext, boolean carryState, StreamingOptions options, int groups, int samplesPerFrame,
+      int[] referenceCodes, PcmSink sink, UpsamplerStateCache referenceStates) {
     if ((decoder == null) == (transformer == null) || (transformer == null) != (upsampler == null)) {
       throw new IllegalArgumentException("give the one-shot decoder or both split halves");
     }
@@ -129,6 +144,8 @@ final class StreamingDecoder {
     this.stateIn = names;
     this.stateShape = shapes;
     this.carry = carryState && names.length > 0;
+    this.referenceStates = carry && referenceFrames > 0 ? referenceStates : null;
+    this.referenceCodes = this.referenceStates == null ? null : referenceCodes.clone();
   }
 
   private static LongBuffer directLongs(int n) {
@@ -180,8 +197,13 @@ final class StreamingDecoder {
         wav.position(wav.limit() - newSamples);
         wav.get(pcm, 0, newSamples);
       } else {
-        int u = carry && state != null ? frames - emitted : Math.min(w, frames - emitted + upsamplerContext);
-        upsample(((OnnxTensor) r.get(0)), w, u, newSamples);
+        OnnxTensor lat = (OnnxTensor) r.get(0);
+        int fresh = frames - emitted;
+        if (packets == 0 && referenceStates != null) {
+          referenceState(lat, w, fresh);
+        }
+        int u = carry && state != null ? fresh : Math.min(w, fresh + upsamplerContext);
+        upsample(lat, w, w - u, u, newSamples);
       }
     }
     decodeNanos += System.nanoTime() - t;
@@ -194,8 +216,45 @@ final class StreamingDecoder {
     sink.write(pcm, 0, newSamples);
   }
 
-  /** Runs the upsampler on the last {@code u} of {@code w} latent frames [1,C,w] and keeps the last samples. */
-  private void upsample(OnnxTensor lat, int w, int u, int newSamples) throws OrtException {
+  /**
+   * Sets {@link #state} to the upsampler's state after the reference codes: from the cache, or by running the
+   * upsampler from zero states over the last min(R, reference) latent frames before the packet's {@code fresh} ones
+   * (exact: R covers the receptive field) and caching the result.
+   */
+  private void referenceState(OnnxTensor lat, int w, int fresh) throws OrtException {
+    float[][] cached = referenceStates.get(referenceCodes);
+    if (cached == null) {
+      int ctx = Math.min(upsamplerContext, w - fresh);
+      upsample(lat, w, w - fresh - ctx, ctx, 0);
+      cached = new float[stateIn.length][];
+      for (int i = 0; i < cached.length; i++) {
+        cached[i] = new float[state[i].remaining()];
+        state[i].duplicate().get(cached[i]);
+      }
+      referenceStates.put(referenceCodes, cached);
+      return;
+    }
+    state = new FloatBuffer[cached.length];
+    for (int i = 0; i < cached.length; i++) {
+      state[i] = ByteBuffer.allocateDirect(cached[i].length * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+      state[i].put(cached[i]).flip();
+    }
+  }
+
+  /**
+   * Runs the upsampler on latent frames [first, first + u) of the window [1,C,w] and keeps the last
+   * {@code newSamples} samples (0: only the state matters).
+   */
+  private void upsample(OnnxTensor lat, int w, int first, int u, int newSamples) throws OrtException {
+    long t = System.nanoTime();
+    try {
+      upsampleRun(lat, w, first, u, newSamples);
+    } finally {
+      upsampleNanos += System.nanoTime() - t;
+    }
+  }
+
+  private void upsampleRun(OnnxTensor lat, int w, int first, int u, int newSamples) throws OrtException {
     long[] shape = lat.getInfo().getShape();
     int c = (int) shape[1];
     FloatBuffer all = lat.getFloatBuffer(); // [C, w]
@@ -203,7 +262,7 @@ final class StreamingDecoder {
       latent = ByteBuffer.allocateDirect(c * u * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
     for (int ch = 0; ch < c; ch++) {
-      latent.put(ch * u, all, ch * w + w - u, u);
+      latent.put(ch * u, all, ch * w + first, u);
     }
     FloatBuffer view = latent.duplicate();
     view.position(0).limit(c * u);
@@ -285,6 +344,11 @@ final class StreamingDecoder {
 
   long decodeNanos() {
     return decodeNanos;
+  }
+
+  /** The part of {@link #decodeNanos} spent in the upsampler half (0 with the one-shot graph). */
+  long upsampleNanos() {
+    return upsampleNanos;
   }
 
   /** {@link System#nanoTime()} when the first packet was written, or -1. */
