@@ -34,8 +34,8 @@ public final class Qwen3Sessions implements AutoCloseable {
   final OrtSession codecDecoderUpsampler;
   /** Frames of latent context the upsampler needs (see {@link CodecDecoderSplit#upsamplerContextFrames}). */
   final int upsamplerContextFrames;
-  /** The stateful upsampler's states after each recent voice's reference codes (see {@link StreamingDecoder}). */
-  final UpsamplerStateCache upsamplerStates = new UpsamplerStateCache(16);
+  /** The stateful decoder's state after each recent voice's reference codes (see {@link StreamingDecoder}). */
+  final DecoderStateCache decoderStates = new DecoderStateCache(8);
   private OrtSession codecDecoder;
   private final Qwen3ModelPack pack;
   private final int threads;

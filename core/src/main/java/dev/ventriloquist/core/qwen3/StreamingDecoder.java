@@ -29,16 +29,15 @@ import dev.ventriloquist.spi.PcmSink;
  * released config). The kept samples equal the one-shot graph on the same window up to float rounding, while the
  * convolutions, most of the decoder's work, run on ~18 frames per 8-frame packet instead of ~80.
  *
- * <p><b>Stateful upsampler.</b> When the upsampler carries its convolutions' left context as state inputs/outputs
- * (packs imported since the stateful split, see {@link dev.ventriloquist.core.onnx.CodecDecoderSplit}), the first
- * packet runs it on {@code new + R} frames from zero states and every later packet only on its new frames, feeding
- * back the previous call's {@code state_out_i} as {@code state_in_i}: the convolutions run once per frame. The kept
- * samples equal a one-shot decode of the same latent stream up to float rounding. (The carried states come from the
- * latents of the previous window, the ones whose samples were already played; when windows stop reaching frame 0
- * they may differ from the current window's latents of the same frames by the truncated far context.)
- * The states after the reference codes depend on those codes only, so they are kept per voice in an
- * {@link UpsamplerStateCache}: from a voice's second line on, the first packet runs the upsampler on its 3 new frames
- * instead of 3 + R.
+ * <p><b>Stateful decoder.</b> When both halves carry state (packs imported since the stateful split, see
+ * {@link dev.ventriloquist.core.onnx.CodecDecoderSplit}), nothing is recomputed: the transformer runs on each packet's
+ * new frames only with its KV cache (the last 71 positions of every layer), RoPE position and pre_conv samples carried
+ * over, and the upsampler on the same new frames with each causal conv's left context carried as {@code state_in_i}
+ * = the previous call's {@code state_out_i}. The samples equal a one-shot decode of the whole stream up to float
+ * rounding, also past the 72-frame window ({@code leftContextFrames} is then unused). The state after the reference
+ * codes depends on those codes only, so it is kept per voice in a {@link DecoderStateCache}: from a voice's second
+ * line on, the first packet decodes just its new frames; on a miss the reference runs through the transformer once
+ * and its last R frames through the upsampler.
  *
  * <p><b>Threads.</b> Not thread-safe: used by the synthesis thread of one line.
  */
@@ -56,8 +55,16 @@ final class StreamingDecoder {
   private FloatBuffer[] state;
   private FloatBuffer zeros;
   /** States after the reference codes, per voice; null for none. */
-  private final UpsamplerStateCache referenceStates;
+  private final DecoderStateCache referenceStates;
   private final int[] referenceCodes;
+  /** Stateful transformer mode: KV cache [L,1,KV,P,hd] (kvShape[3] = P), pre_conv state, next position. */
+  private final boolean kv;
+  private final long[] kvShape;
+  private final long[] convShape;
+  private FloatBuffer pastK;
+  private FloatBuffer pastV;
+  private FloatBuffer convState;
+  private long position;
   private FloatBuffer latent; // [C, u] channels-first, direct
   private final StreamingOptions options;
   private final int groups;
@@ -80,7 +87,7 @@ final class StreamingDecoder {
       PcmSink sink) throws OrtException {
     this(s.env, s.codecDecoderTransformer == null ? s.codecDecoder() : null, s.codecDecoderTransformer,
         s.codecDecoderUpsampler, s.upsamplerContextFrames, true, options, groups, samplesPerFrame, referenceCodes,
-        sink, s.upsamplerStates);
+        sink, s.decoderStates);
   }
 
   /** Streams with the one-shot graph {@code codes -> wav}. */
@@ -103,10 +110,10 @@ final class StreamingDecoder {
         referenceCodes, sink, null);
   }
 
-  /** @param referenceStates where the upsampler's states after the reference codes are kept, or null */
+  /** @param referenceStates where the decoder's states after the reference codes are kept, or null */
   StreamingDecoder(OrtEnvironment env, OrtSession decoder, OrtSession transformer, OrtSession upsampler,
       int upsamplerContext, boolean carryState, StreamingOptions options, int groups, int samplesPerFrame,
-      int[] referenceCodes, PcmSink sink, UpsamplerStateCache referenceStates) {
+      int[] referenceCodes, PcmSink sink, DecoderStateCache referenceStates) {
     if ((decoder == null) == (transformer == null) || (transformer == null) != (upsampler == null)) {
       throw new IllegalArgumentException("give the one-shot decoder or both split halves");
     }
@@ -143,7 +150,25 @@ final class StreamingDecoder {
     }
     this.stateIn = names;
     this.stateShape = shapes;
-    this.carry = carryState && names.length > 0;
+    long[] kvs = null;
+    long[] cs = null;
+    if (transformer != null) {
+      try {
+        var info = transformer.getInputInfo();
+        if (info.containsKey("past_keys")) {
+          kvs = ((ai.onnxruntime.TensorInfo) info.get("past_keys").getInfo()).getShape().clone();
+          kvs[3] = 0;
+          cs = ((ai.onnxruntime.TensorInfo) info.get("state_in_0").getInfo()).getShape();
+        }
+      } catch (OrtException e) {
+        throw new IllegalStateException("cannot read the transformer's inputs", e);
+      }
+    }
+    this.kvShape = kvs;
+    this.convShape = cs;
+    // Carrying needs both halves stateful; else the window mode (with empty transformer state when it has one).
+    this.carry = carryState && names.length > 0 && kvs != null;
+    this.kv = carry;
     this.referenceStates = carry && referenceFrames > 0 ? referenceStates : null;
     this.referenceCodes = this.referenceStates == null ? null : referenceCodes.clone();
   }
@@ -174,6 +199,15 @@ final class StreamingDecoder {
 
   private void decodePacket() throws OrtException {
     long t = System.nanoTime();
+    int newSamples0 = (frames - emitted) * samplesPerFrame;
+    if (kv) {
+      if (pcm.length < newSamples0) {
+        pcm = new float[newSamples0];
+      }
+      decodeStateful(newSamples0);
+      written(t, newSamples0);
+      return;
+    }
     int start = Math.max(0, emitted - options.leftContextFrames());
     int w = frames - start;
     if (window.capacity() < groups * w) {
@@ -191,21 +225,20 @@ final class StreamingDecoder {
     LongBuffer view = window.duplicate();
     view.position(0).limit(groups * w);
     try (OnnxTensor codes = OnnxTensor.createTensor(env, view.slice(), new long[] {1, groups, w});
-        OrtSession.Result r = (decoder != null ? decoder : transformer).run(Map.of("codes", codes))) {
+        OrtSession.Result r = decoder != null ? decoder.run(Map.of("codes", codes)) : runWindow(codes)) {
       if (decoder != null) {
         FloatBuffer wav = ((OnnxTensor) r.get(0)).getFloatBuffer();
         wav.position(wav.limit() - newSamples);
         wav.get(pcm, 0, newSamples);
       } else {
-        OnnxTensor lat = (OnnxTensor) r.get(0);
-        int fresh = frames - emitted;
-        if (packets == 0 && referenceStates != null) {
-          referenceState(lat, w, fresh);
-        }
-        int u = carry && state != null ? fresh : Math.min(w, fresh + upsamplerContext);
-        upsample(lat, w, w - u, u, newSamples);
+        int u = Math.min(w, frames - emitted + upsamplerContext);
+        upsample((OnnxTensor) r.get(0), w, w - u, u, newSamples);
       }
     }
+    written(t, newSamples);
+  }
+
+  private void written(long t, int newSamples) {
     decodeNanos += System.nanoTime() - t;
     if (packets == 0) {
       firstPacketAt = System.nanoTime();
@@ -216,29 +249,131 @@ final class StreamingDecoder {
     sink.write(pcm, 0, newSamples);
   }
 
-  /**
-   * Sets {@link #state} to the upsampler's state after the reference codes: from the cache, or by running the
-   * upsampler from zero states over the last min(R, reference) latent frames before the packet's {@code fresh} ones
-   * (exact: R covers the receptive field) and caching the result.
-   */
-  private void referenceState(OnnxTensor lat, int w, int fresh) throws OrtException {
-    float[][] cached = referenceStates.get(referenceCodes);
-    if (cached == null) {
-      int ctx = Math.min(upsamplerContext, w - fresh);
-      upsample(lat, w, w - fresh - ctx, ctx, 0);
-      cached = new float[stateIn.length][];
-      for (int i = 0; i < cached.length; i++) {
-        cached[i] = new float[state[i].remaining()];
-        state[i].duplicate().get(cached[i]);
+  /** The transformer over a window from frame 0's state: empty caches, position 0, zero pre_conv state. */
+  private OrtSession.Result runWindow(OnnxTensor codes) throws OrtException {
+    if (kvShape == null) {
+      return transformer.run(Map.of("codes", codes));
+    }
+    Map<String, OnnxTensor> in = new java.util.HashMap<>();
+    try {
+      in.put("past_keys", OnnxTensor.createTensor(env, FloatBuffer.allocate(0), kvShape));
+      in.put("past_values", OnnxTensor.createTensor(env, FloatBuffer.allocate(0), kvShape));
+      in.put("position", OnnxTensor.createTensor(env, LongBuffer.wrap(new long[] {0}), new long[] {1}));
+      in.put("state_in_0", OnnxTensor.createTensor(env, FloatBuffer.allocate((int) (convShape[1] * convShape[2])),
+          convShape));
+      Map<String, OnnxTensor> all = new java.util.HashMap<>(in);
+      all.put("codes", codes);
+      return transformer.run(all);
+    } finally {
+      for (OnnxTensor x : in.values()) {
+        x.close();
       }
-      referenceStates.put(referenceCodes, cached);
-      return;
     }
-    state = new FloatBuffer[cached.length];
-    for (int i = 0; i < cached.length; i++) {
-      state[i] = ByteBuffer.allocateDirect(cached[i].length * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-      state[i].put(cached[i]).flip();
+  }
+
+  /** Stateful mode: the packet's new frames through both halves, after the reference's state on the first packet. */
+  private void decodeStateful(int newSamples) throws OrtException {
+    if (packets == 0 && referenceFrames > 0) {
+      DecoderStateCache.Entry e = referenceStates == null ? null : referenceStates.get(referenceCodes);
+      if (e != null) {
+        restore(e);
+      } else {
+        try (OrtSession.Result r = runTransformer(0, referenceFrames)) {
+          int ctx = Math.min(upsamplerContext, referenceFrames);
+          upsample((OnnxTensor) r.get(0), referenceFrames, referenceFrames - ctx, ctx, 0);
+        }
+        if (referenceStates != null) {
+          referenceStates.put(referenceCodes, snapshot());
+        }
+      }
     }
+    int fresh = frames - emitted;
+    try (OrtSession.Result r = runTransformer(emitted, frames)) {
+      upsample((OnnxTensor) r.get(0), fresh, 0, fresh, newSamples);
+    }
+  }
+
+  /** Runs the stateful transformer on stream frames [from, to) and carries its state on; the caller closes. */
+  private OrtSession.Result runTransformer(int from, int to) throws OrtException {
+    int n = to - from;
+    if (window.capacity() < groups * n) {
+      window = directLongs(groups * n);
+    }
+    for (int q = 0; q < groups; q++) {
+      for (int f = 0; f < n; f++) {
+        window.put(q * n + f, stream[(from + f) * groups + q]);
+      }
+    }
+    LongBuffer view = window.duplicate();
+    view.position(0).limit(groups * n);
+    int kvLen = (int) (kvShape[0] * kvShape[1] * kvShape[2] * kvShape[3] * kvShape[4]);
+    Map<String, OnnxTensor> in = new java.util.HashMap<>();
+    OrtSession.Result r;
+    try {
+      in.put("codes", OnnxTensor.createTensor(env, view.slice(), new long[] {1, groups, n}));
+      in.put("past_keys", OnnxTensor.createTensor(env, kvLen == 0 ? FloatBuffer.allocate(0)
+          : pastK.duplicate().position(0).limit(kvLen).slice(), kvShape));
+      in.put("past_values", OnnxTensor.createTensor(env, kvLen == 0 ? FloatBuffer.allocate(0)
+          : pastV.duplicate().position(0).limit(kvLen).slice(), kvShape));
+      in.put("position", OnnxTensor.createTensor(env, LongBuffer.wrap(new long[] {position}), new long[] {1}));
+      in.put("state_in_0", OnnxTensor.createTensor(env, convState == null
+          ? FloatBuffer.allocate((int) (convShape[1] * convShape[2])) : convState.duplicate().rewind(), convShape));
+      r = transformer.run(in);
+    } finally {
+      for (OnnxTensor x : in.values()) {
+        x.close();
+      }
+    }
+    try {
+      OnnxTensor k = (OnnxTensor) r.get("present_keys").orElseThrow();
+      kvShape[3] = k.getInfo().getShape()[3];
+      pastK = copyInto(pastK, k.getFloatBuffer());
+      pastV = copyInto(pastV, ((OnnxTensor) r.get("present_values").orElseThrow()).getFloatBuffer());
+      convState = copyInto(convState, ((OnnxTensor) r.get("state_out_0").orElseThrow()).getFloatBuffer());
+      position += n;
+      return r;
+    } catch (RuntimeException e) {
+      r.close();
+      throw e;
+    }
+  }
+
+  /** Copies {@code src} into {@code dst} (grown when needed, direct), flipped for reading. */
+  private static FloatBuffer copyInto(FloatBuffer dst, FloatBuffer src) {
+    if (dst == null || dst.capacity() < src.remaining()) {
+      dst = ByteBuffer.allocateDirect(src.remaining() * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+    dst.clear();
+    dst.put(src);
+    dst.flip();
+    return dst;
+  }
+
+  private static float[] toArray(FloatBuffer b) {
+    float[] a = new float[b.remaining()];
+    b.duplicate().get(a);
+    return a;
+  }
+
+  private DecoderStateCache.Entry snapshot() {
+    float[][] up = new float[stateIn.length][];
+    for (int i = 0; i < up.length; i++) {
+      up[i] = toArray(state[i]);
+    }
+    return new DecoderStateCache.Entry(up, toArray(pastK), toArray(pastV), kvShape.clone(), toArray(convState),
+        position);
+  }
+
+  private void restore(DecoderStateCache.Entry e) {
+    state = new FloatBuffer[e.upsampler().length];
+    for (int i = 0; i < state.length; i++) {
+      state[i] = copyInto(null, FloatBuffer.wrap(e.upsampler()[i]));
+    }
+    pastK = copyInto(null, FloatBuffer.wrap(e.keys()));
+    pastV = copyInto(null, FloatBuffer.wrap(e.values()));
+    System.arraycopy(e.kvShape(), 0, kvShape, 0, kvShape.length);
+    convState = copyInto(null, FloatBuffer.wrap(e.conv()));
+    position = e.position();
   }
 
   /**

@@ -16,12 +16,13 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The stateful codec upsampler (each causal conv's left context carried as state_in_i / state_out_i): fed chunk by
- * chunk it equals one call over everything, and streaming with carried state equals the one-shot decoder within 1e-5
- * for several packet sizes while running the convolutions only over each packet's new frames (from the second run on
- * with the state after the reference codes taken from the per-voice cache).
+ * The stateful codec decoder: the upsampler (each causal conv's left context carried as state_in_i / state_out_i) fed
+ * chunk by chunk equals one call over everything, and streaming with both halves' state carried (the transformer's KV
+ * cache too) equals the one-shot decoder within 1e-5 for several packet sizes, also for streams and references longer
+ * than the 72-frame attention window, while each frame runs through the decoder once (from the second run on with the
+ * state after the reference codes taken from the per-voice cache).
  */
-class StatefulUpsamplerTest {
+class StatefulDecoderTest {
   private static final int FRAME = 1920;
   private static final double TOL = 1e-5;
 
@@ -74,7 +75,33 @@ class StatefulUpsamplerTest {
         assertTrue(err <= TOL, so.key() + ": " + err);
       }
       // The first run computed the state after the reference; the later ones took it from the cache.
-      assertEquals(1, s.upsamplerStates.size(), "one voice's reference state cached");
+      assertEquals(1, s.decoderStates.size(), "one voice's reference state cached");
+    }
+  }
+
+  @Test
+  void statefulStreamingEqualsOneShotPastTheWindow() throws Exception {
+    Qwen3ModelPack pack = Qwen3ModelPack.load(TinyCheckpoints.packDir());
+    try (Qwen3Sessions s = Qwen3Sessions.open(pack, DevicePreference.CPU, 1)) {
+      // References of 10 and 80 frames, 130 generated: far past the window, where window streaming only approximates.
+      for (int ref : new int[] {10, 80}) {
+        int[] codes = randomCodes(ref + 130, 4 + ref);
+        float[] oneShot = Arrays.copyOfRange(StreamingDecoder.decodeAll(s.env, s.codecDecoder(), codes, 16),
+            ref * FRAME, codes.length / 16 * FRAME);
+        for (StreamingOptions so : new StreamingOptions[] {StreamingOptions.DEFAULT, new StreamingOptions(2, 7, 72),
+            StreamingOptions.DEFAULT}) {
+          Qwen3TtsBackendTest.Collector c = new Qwen3TtsBackendTest.Collector();
+          StreamingDecoder d = new StreamingDecoder(s, so, 16, FRAME, Arrays.copyOf(codes, ref * 16), c);
+          for (int f = ref; f < codes.length / 16; f++) {
+            d.add(Arrays.copyOfRange(codes, f * 16, f * 16 + 16));
+          }
+          d.finish();
+          double err = maxDiff(oneShot, c.pcm());
+          System.out.printf("stateful streaming, reference %d, 130 frames, %s: max |diff| %.3g vs one-shot%n", ref,
+              so.key(), err);
+          assertTrue(err <= TOL, ref + " " + so.key() + ": " + err);
+        }
+      }
     }
   }
 
