@@ -47,8 +47,9 @@ final class StreamingDecoder {
   private final OrtSession transformer;
   private final OrtSession upsampler;
   private final int upsamplerContext;
+  /** Stateful mode: both halves' state is carried between packets (else the window mode or the one-shot graph). */
   private final boolean carry;
-  /** Whether the upsampler's state is carried between packets (null names: stateless upsampler or one-shot). */
+  /** The upsampler's state inputs state_in_0..n-1 (none: a stateless upsampler or the one-shot graph). */
   private final String[] stateIn;
   private final long[][] stateShape;
   /** The previous packet's {@code state_out_i}, [1,C_i,n_i] each, direct; null before the first packet. */
@@ -57,8 +58,8 @@ final class StreamingDecoder {
   /** States after the reference codes, per voice; null for none. */
   private final DecoderStateCache referenceStates;
   private final int[] referenceCodes;
-  /** Stateful transformer mode: KV cache [L,1,KV,P,hd] (kvShape[3] = P), pre_conv state, next position. */
-  private final boolean kv;
+  /** Stateful transformer: KV cache [L,1,KV,P,hd] (kvShape[3] = P), pre_conv state, next position; null shapes
+   * for a stateless transformer. */
   private final long[] kvShape;
   private final long[] convShape;
   private FloatBuffer pastK;
@@ -100,8 +101,9 @@ final class StreamingDecoder {
    * @param decoder the one-shot graph, or null when {@code transformer} and {@code upsampler} are given
    * @param upsamplerContext frames of latent context given to the upsampler before the first packet's new frames
    *     (before every packet's when the state is not carried)
-   * @param carryState carry the upsampler's state between packets when it has state inputs; with false every
-   *     packet starts from zero states and {@code upsamplerContext} frames of context
+   * @param carryState carry both halves' state between packets when both have state inputs (the stateful mode);
+   *     with false, or for a pack without them, every packet decodes its window from empty state and the upsampler
+   *     gets {@code upsamplerContext} frames of context
    */
   StreamingDecoder(OrtEnvironment env, OrtSession decoder, OrtSession transformer, OrtSession upsampler,
       int upsamplerContext, boolean carryState, StreamingOptions options, int groups, int samplesPerFrame,
@@ -168,7 +170,6 @@ final class StreamingDecoder {
     this.convShape = cs;
     // Carrying needs both halves stateful; else the window mode (with empty transformer state when it has one).
     this.carry = carryState && names.length > 0 && kvs != null;
-    this.kv = carry;
     this.referenceStates = carry && referenceFrames > 0 ? referenceStates : null;
     this.referenceCodes = this.referenceStates == null ? null : referenceCodes.clone();
   }
@@ -200,7 +201,7 @@ final class StreamingDecoder {
   private void decodePacket() throws OrtException {
     long t = System.nanoTime();
     int newSamples0 = (frames - emitted) * samplesPerFrame;
-    if (kv) {
+    if (carry) {
       if (pcm.length < newSamples0) {
         pcm = new float[newSamples0];
       }
@@ -271,25 +272,55 @@ final class StreamingDecoder {
     }
   }
 
+  /**
+   * Computes and caches the state after {@code referenceCodes} unless the cache has it: {@link Qwen3TtsBackend#prepare}
+   * calls this so that even a voice's first line starts decoding from the cached state. No-op for packs without a
+   * stateful decoder, without reference codes, or when {@code s} has no cache.
+   */
+  static void warm(Qwen3Sessions s, int groups, int samplesPerFrame, int[] referenceCodes) throws OrtException {
+    StreamingDecoder d = new StreamingDecoder(s, StreamingOptions.DEFAULT, groups, samplesPerFrame, referenceCodes,
+        new PcmSink() {
+          @Override
+          public void write(float[] samples, int offset, int length) {}
+
+          @Override
+          public boolean isCancelled() {
+            return false;
+          }
+        });
+    if (d.referenceStates != null && d.referenceStates.get(d.referenceCodes) == null) {
+      d.referenceState();
+    }
+  }
+
   /** Stateful mode: the packet's new frames through both halves, after the reference's state on the first packet. */
   private void decodeStateful(int newSamples) throws OrtException {
     if (packets == 0 && referenceFrames > 0) {
-      DecoderStateCache.Entry e = referenceStates == null ? null : referenceStates.get(referenceCodes);
-      if (e != null) {
-        restore(e);
-      } else {
-        try (OrtSession.Result r = runTransformer(0, referenceFrames)) {
-          int ctx = Math.min(upsamplerContext, referenceFrames);
-          upsample((OnnxTensor) r.get(0), referenceFrames, referenceFrames - ctx, ctx, 0);
-        }
-        if (referenceStates != null) {
-          referenceStates.put(referenceCodes, snapshot());
-        }
-      }
+      referenceState();
     }
     int fresh = frames - emitted;
     try (OrtSession.Result r = runTransformer(emitted, frames)) {
       upsample((OnnxTensor) r.get(0), fresh, 0, fresh, newSamples);
+    }
+  }
+
+  /**
+   * Sets the state after the reference codes: from the cache, or by running the transformer over the reference from
+   * empty state and the upsampler over its last min(R, reference) latent frames from zero states (exact: R covers
+   * the receptive field), then caching it.
+   */
+  private void referenceState() throws OrtException {
+    DecoderStateCache.Entry e = referenceStates == null ? null : referenceStates.get(referenceCodes);
+    if (e != null) {
+      restore(e);
+      return;
+    }
+    try (OrtSession.Result r = runTransformer(0, referenceFrames)) {
+      int ctx = Math.min(upsamplerContext, referenceFrames);
+      upsample((OnnxTensor) r.get(0), referenceFrames, referenceFrames - ctx, ctx, 0);
+    }
+    if (referenceStates != null) {
+      referenceStates.put(referenceCodes, snapshot());
     }
   }
 
