@@ -37,6 +37,40 @@ final class Blocks {
     return y;
   }
 
+  /**
+   * Several bias-free nn.Linear layers [out_i, in] on the same x. Quantised precisions run them as one MatMulNBits
+   * over the rows stacked [sum out_i, in] and Split the result: the same weights block for block (quantisation is per
+   * row), the input quantised once instead of n times, and one kernel dispatch instead of n, which counts at batch 1
+   * where each dispatch wakes the (non-spinning) thread pool. Float precisions keep one MatMul per layer.
+   */
+  static String[] linears(GraphBuilder g, SafetensorsFile f, String x, String[] weights, int[] outs, int in) {
+    String[] y = new String[weights.length];
+    if (!g.precision().quantized()) {
+      for (int i = 0; i < y.length; i++) {
+        y[i] = linear(g, f, x, weights[i], null, outs[i], in);
+      }
+      return y;
+    }
+    int rows = 0;
+    for (int o : outs) {
+      rows += o;
+    }
+    float[] w = new float[rows * in];
+    long[] split = new long[outs.length];
+    int at = 0;
+    for (int i = 0; i < y.length; i++) {
+      float[] wi = tensor(f, weights[i], outs[i], in);
+      System.arraycopy(wi, 0, w, at, wi.length);
+      at += wi.length;
+      split[i] = outs[i];
+      y[i] = g.fresh("part");
+    }
+    String fused = g.linear(x, weights[0].replace(".weight", "") + "_fused" + weights.length + ".weight", w, rows,
+        in);
+    g.node("Split", new String[] {fused, g.constI64(split)}, y, attr("axis", -1));
+    return y;
+  }
+
   /** RMSNorm over the last axis: {@code w * x / sqrt(mean(x^2) + eps)}, all fp32. */
   static String rmsNorm(GraphBuilder g, String x, float[] w, double eps) {
     String ms = g.op("ReduceMean", g.mul(x, x), attrs("axes", -1), attr("keepdims", 1));
@@ -56,8 +90,10 @@ final class Blocks {
 
   /** SwiGLU MLP {@code down(silu(gate(x)) * up(x))} with nn.Linear weights under {@code prefix}. */
   static String swiglu(GraphBuilder g, SafetensorsFile f, String x, String prefix, int d, int inter) {
-    String gate = linear(g, f, x, prefix + "gate_proj.weight", null, inter, d);
-    String up = linear(g, f, x, prefix + "up_proj.weight", null, inter, d);
+    String[] gu = linears(g, f, x, new String[] {prefix + "gate_proj.weight", prefix + "up_proj.weight"},
+        new int[] {inter, inter}, d);
+    String gate = gu[0];
+    String up = gu[1];
     return linear(g, f, g.mul(silu(g, gate), up), prefix + "down_proj.weight", null, d, inter);
   }
 
@@ -129,9 +165,11 @@ final class Blocks {
     int qd = a.heads() * a.headDim();
     int kvd = a.kvHeads() * a.headDim();
     int rep = a.heads() / a.kvHeads();
-    String q = g.reshape(linear(g, f, x, p + "q_proj.weight", null, qd, a.d()), 1, -1, a.heads(), a.headDim());
-    String k = g.reshape(linear(g, f, x, p + "k_proj.weight", null, kvd, a.d()), 1, -1, a.kvHeads(), a.headDim());
-    String v = g.reshape(linear(g, f, x, p + "v_proj.weight", null, kvd, a.d()), 1, -1, a.kvHeads(), a.headDim());
+    String[] qkv = linears(g, f, x, new String[] {p + "q_proj.weight", p + "k_proj.weight", p + "v_proj.weight"},
+        new int[] {qd, kvd, kvd}, a.d());
+    String q = g.reshape(qkv[0], 1, -1, a.heads(), a.headDim());
+    String k = g.reshape(qkv[1], 1, -1, a.kvHeads(), a.headDim());
+    String v = g.reshape(qkv[2], 1, -1, a.kvHeads(), a.headDim());
     if (a.qkNorm()) {
       // q_norm / k_norm: RMSNorm over hd with one shared [hd] weight, before RoPE.
       q = rmsNorm(g, q, tensor(f, p + "q_norm.weight", a.headDim()), a.eps());
