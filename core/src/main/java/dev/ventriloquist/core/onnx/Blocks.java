@@ -4,6 +4,8 @@ import static dev.ventriloquist.core.onnx.GraphBuilder.attr;
 import static dev.ventriloquist.core.onnx.GraphBuilder.attrs;
 
 import dev.ventriloquist.core.model.SafetensorsFile;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Neural-network blocks shared by the graph builders: RMSNorm, linear layers, RoPE, masks, GQA attention with a KV
@@ -35,6 +37,40 @@ final class Blocks {
     return y;
   }
 
+  /**
+   * Several bias-free nn.Linear layers [out_i, in] on the same x. Quantised precisions run them as one MatMulNBits
+   * over the rows stacked [sum out_i, in] and Split the result: the same weights block for block (quantisation is per
+   * row), the input quantised once instead of n times, and one kernel dispatch instead of n, which counts at batch 1
+   * where each dispatch wakes the (non-spinning) thread pool. Float precisions keep one MatMul per layer.
+   */
+  static String[] linears(GraphBuilder g, SafetensorsFile f, String x, String[] weights, int[] outs, int in) {
+    String[] y = new String[weights.length];
+    if (!g.precision().quantized()) {
+      for (int i = 0; i < y.length; i++) {
+        y[i] = linear(g, f, x, weights[i], null, outs[i], in);
+      }
+      return y;
+    }
+    int rows = 0;
+    for (int o : outs) {
+      rows += o;
+    }
+    float[] w = new float[rows * in];
+    long[] split = new long[outs.length];
+    int at = 0;
+    for (int i = 0; i < y.length; i++) {
+      float[] wi = tensor(f, weights[i], outs[i], in);
+      System.arraycopy(wi, 0, w, at, wi.length);
+      at += wi.length;
+      split[i] = outs[i];
+      y[i] = g.fresh("part");
+    }
+    String fused = g.linear(x, weights[0].replace(".weight", "") + "_fused" + weights.length + ".weight", w, rows,
+        in);
+    g.node("Split", new String[] {fused, g.constI64(split)}, y, attr("axis", -1));
+    return y;
+  }
+
   /** RMSNorm over the last axis: {@code w * x / sqrt(mean(x^2) + eps)}, all fp32. */
   static String rmsNorm(GraphBuilder g, String x, float[] w, double eps) {
     String ms = g.op("ReduceMean", g.mul(x, x), attrs("axes", -1), attr("keepdims", 1));
@@ -54,8 +90,10 @@ final class Blocks {
 
   /** SwiGLU MLP {@code down(silu(gate(x)) * up(x))} with nn.Linear weights under {@code prefix}. */
   static String swiglu(GraphBuilder g, SafetensorsFile f, String x, String prefix, int d, int inter) {
-    String gate = linear(g, f, x, prefix + "gate_proj.weight", null, inter, d);
-    String up = linear(g, f, x, prefix + "up_proj.weight", null, inter, d);
+    String[] gu = linears(g, f, x, new String[] {prefix + "gate_proj.weight", prefix + "up_proj.weight"},
+        new int[] {inter, inter}, d);
+    String gate = gu[0];
+    String up = gu[1];
     return linear(g, f, g.mul(silu(g, gate), up), prefix + "down_proj.weight", null, d, inter);
   }
 
@@ -127,9 +165,11 @@ final class Blocks {
     int qd = a.heads() * a.headDim();
     int kvd = a.kvHeads() * a.headDim();
     int rep = a.heads() / a.kvHeads();
-    String q = g.reshape(linear(g, f, x, p + "q_proj.weight", null, qd, a.d()), 1, -1, a.heads(), a.headDim());
-    String k = g.reshape(linear(g, f, x, p + "k_proj.weight", null, kvd, a.d()), 1, -1, a.kvHeads(), a.headDim());
-    String v = g.reshape(linear(g, f, x, p + "v_proj.weight", null, kvd, a.d()), 1, -1, a.kvHeads(), a.headDim());
+    String[] qkv = linears(g, f, x, new String[] {p + "q_proj.weight", p + "k_proj.weight", p + "v_proj.weight"},
+        new int[] {qd, kvd, kvd}, a.d());
+    String q = g.reshape(qkv[0], 1, -1, a.heads(), a.headDim());
+    String k = g.reshape(qkv[1], 1, -1, a.kvHeads(), a.headDim());
+    String v = g.reshape(qkv[2], 1, -1, a.kvHeads(), a.headDim());
     if (a.qkNorm()) {
       // q_norm / k_norm: RMSNorm over hd with one shared [hd] weight, before RoPE.
       q = rmsNorm(g, q, tensor(f, p + "q_norm.weight", a.headDim()), a.eps());
@@ -153,13 +193,60 @@ final class Blocks {
     return new AttnOut(out, k, v);
   }
 
+  /**
+   * The carried left context of a stateful streaming graph (the streaming-convolution trick): instead of zero-padding
+   * on the left, each causal op prepends n samples carried over from the previous call, declared as graph input
+   * {@code state_in_i} f32[1,C,n], and hands on the last n samples of its (prepended) input as output
+   * {@code state_out_i} f32[1,C,n]. Zero states are exactly the one-shot graph's left zero padding, so a stream fed
+   * chunk by chunk, state_out to state_in, gives the one-shot output. States are numbered in build order.
+   */
+  static final class ConvState {
+    private final GraphBuilder g;
+    private final List<Object[]> outputs = new ArrayList<>(); // {name, value, channels, samples}
+
+    ConvState(GraphBuilder g) {
+      this.g = g;
+    }
+
+    /** x [1,C,L] -> [1,C,n+L] with state_in_i in front; declares state_in_i and remembers state_out_i. */
+    String carry(String x, int c, int n) {
+      int i = outputs.size();
+      String in = g.input("state_in_" + i, GraphBuilder.FLOAT, 1, c, n);
+      String cat = g.concat(2, in, x);
+      outputs.add(new Object[] {"state_out_" + i, g.slice(cat, 2, -n, Long.MAX_VALUE), c, n});
+      return cat;
+    }
+
+    /** Declares the state outputs; call after the main output so that it stays output 0. */
+    void declareOutputs() {
+      for (Object[] o : outputs) {
+        g.output((String) o[0], (String) o[1], GraphBuilder.FLOAT, 1, o[2], o[3]);
+      }
+    }
+
+    int size() {
+      return outputs.size();
+    }
+  }
+
   /** Causal Conv1d on [1, Cin, L]: left zero pad (k-1)*dilation, stride 1, output length L. */
   static String causalConv(GraphBuilder g, SafetensorsFile f, String x, String p, int cout, int cin, int k,
       int dilation, int groups) {
+    return causalConv(g, f, x, p, cout, cin, k, dilation, groups, null);
+  }
+
+  /** {@link #causalConv} whose (k-1)*dilation left samples come from {@code state} instead of zeros when given. */
+  static String causalConv(GraphBuilder g, SafetensorsFile f, String x, String p, int cout, int cin, int k,
+      int dilation, int groups, ConvState state) {
     float[] w = tensor(f, p + ".weight", cout, cin / groups, k);
+    int left = (k - 1) * dilation;
+    if (state != null && left > 0) {
+      x = state.carry(x, cin, left); // [1,Cin,left+L]
+      left = 0;
+    }
     String y = g.op("Conv", new String[] {x, g.weight(p + ".weight", w, cout, cin / groups, k),
             g.constF("b", tensor(f, p + ".bias", cout), cout)},
-        attrs("kernel_shape", k), attrs("pads", (long) (k - 1) * dilation, 0), attrs("dilations", dilation),
+        attrs("kernel_shape", k), attrs("pads", left, 0), attrs("dilations", dilation),
         attr("group", groups));
     return y;
   }
@@ -170,11 +257,27 @@ final class Blocks {
    */
   static String causalTransConv(GraphBuilder g, SafetensorsFile f, String x, String p, int cin, int cout, int k,
       int s) {
+    return causalTransConv(g, f, x, p, cin, cout, k, s, null);
+  }
+
+  /**
+   * {@link #causalTransConv} with carried input: output block [i*s, (i+1)*s) also takes the tails of the m =
+   * ceil((k-s)/s) inputs before i, so with {@code state} those m samples are prepended ([1,Cin,m+L], whose transposed
+   * conv is (m+L-1)*s + k long) and the output is cut to [m*s, (m+L)*s), again L*s samples.
+   */
+  static String causalTransConv(GraphBuilder g, SafetensorsFile f, String x, String p, int cin, int cout, int k,
+      int s, ConvState state) {
     float[] w = tensor(f, p + ".weight", cin, cout, k);
+    int trim = k - s;
+    int m = (trim + s - 1) / s;
+    if (state != null && m > 0) {
+      x = state.carry(x, cin, m);
+    } else {
+      m = 0;
+    }
     String y = g.op("ConvTranspose", new String[] {x, g.weight(p + ".weight", w, cin, cout, k),
         g.constF("b", tensor(f, p + ".bias", cout), cout)}, attrs("kernel_shape", k), attrs("strides", s));
-    int trim = k - s;
-    return trim == 0 ? y : g.slice(y, 2, 0, -trim);
+    return trim == 0 && m == 0 ? y : g.slice(y, 2, (long) m * s, trim == 0 ? Long.MAX_VALUE : -trim);
   }
 
   /**
@@ -198,8 +301,8 @@ final class Blocks {
    * ConvNeXt block on [1, C, L]: depthwise causal conv k7, channels-last LayerNorm (eps 1e-6), Linear C->4C, exact
    * GELU, Linear 4C->C, per-channel gamma, residual.
    */
-  static String convNeXt(GraphBuilder g, SafetensorsFile f, String x, String p, int c) {
-    String h = causalConv(g, f, x, p + "dwconv.conv", c, c, 7, 1, c);
+  static String convNeXt(GraphBuilder g, SafetensorsFile f, String x, String p, int c, ConvState state) {
+    String h = causalConv(g, f, x, p + "dwconv.conv", c, c, 7, 1, c, state);
     h = g.transpose(h, 0, 2, 1); // [1,L,C]
     h = g.op("LayerNormalization", new String[] {h, g.constF("ln_w", tensor(f, p + "norm.weight", c), c),
         g.constF("ln_b", tensor(f, p + "norm.bias", c), c)}, attr("axis", -1), attr("epsilon", 1e-6f));

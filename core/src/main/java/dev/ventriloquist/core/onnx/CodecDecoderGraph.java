@@ -4,6 +4,8 @@ import static dev.ventriloquist.core.onnx.GraphBuilder.attr;
 
 import dev.ventriloquist.core.model.CodecDecoderConfig;
 import dev.ventriloquist.core.model.SafetensorsFile;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * {@code codec_decoder.onnx}: codes i64[1,Q,T] -> wav f32[1,T*1920], fully causal (left-padded convs, right-trimmed
@@ -36,15 +38,28 @@ final class CodecDecoderGraph implements PackGraph {
   public void build(GraphBuilder g, Sources src) {
     CodecDecoderConfig c = src.checkpoint().speechTokenizer().decoder();
     String codes = g.input("codes", GraphBuilder.INT64, 1, c.numQuantizers(), "T");
-    String wav = upsampler(g, src, transformer(g, src, codes));
+    String wav = upsampler(g, src, transformer(g, src, codes, null).latent(), null);
     g.output("wav", wav, GraphBuilder.FLOAT, 1, "N");
   }
 
   /**
+   * Streaming state of the frame-rate half: a KV cache per layer, stacked [L,1,KV,P,hd] (P <= W-1 = 71: the sliding
+   * window never looks further back), the absolute position of the first new frame i64[1] (for RoPE), and the
+   * pre_conv's carried left context.
+   */
+  record TransformerState(String pastK, String pastV, String position, Blocks.ConvState conv) {}
+
+  /** The latent [1,latent,S] and, with a state, the grown caches cut to their last W-1 positions [L,1,KV,P',hd]. */
+  record TransformerOut(String latent, String presentK, String presentV) {}
+
+  /**
    * The frame-rate half: codes i64[1,Q,T] -> latent f32[1,latent,T] (split RVQ, pre_conv, transformer with its
    * sliding window, output_proj). Its output at frame t depends on up to 8 stacked attention windows of history.
+   *
+   * @param state null for a one-shot run over frames 0..T-1; else the new frames continue the cached stream, which
+   *     gives the one-shot output of the whole stream (the caches hold every layer's keys of the whole history)
    */
-  static String transformer(GraphBuilder g, Sources src, String codes) {
+  static TransformerOut transformer(GraphBuilder g, Sources src, String codes, TransformerState state) {
     CodecDecoderConfig c = src.checkpoint().speechTokenizer().decoder();
     SafetensorsFile f = src.speechTokenizer();
     int q = c.numQuantizers();
@@ -73,21 +88,37 @@ final class CodecDecoderGraph implements PackGraph {
 
     // --- pre-conv and transformer
     String x = Blocks.causalConv(g, f, g.transpose(z, 0, 2, 1), "decoder.pre_conv.conv", c.latentDim(),
-        c.codebookDim(), 3, 1, 1); // [1,latent,T]
+        c.codebookDim(), 3, 1, 1, state == null ? null : state.conv()); // [1,latent,T]
     String h = Blocks.linear(g, f, g.transpose(x, 0, 2, 1), "decoder.pre_transformer.input_proj.weight",
         "decoder.pre_transformer.input_proj.bias", c.hiddenSize(), c.latentDim()); // [1,T,hidden]
     String seq = g.dim(h, 1);
-    String zero = g.scalarI64(0);
-    String pos = g.unsqueeze(g.op("Range", new String[] {zero, seq, g.scalarI64(1)}), 0);
+    String zero = state == null ? g.scalarI64(0) : null; // unused (and so not built) with a state
+    String start = state == null ? zero : g.squeeze(state.position(), 0);
+    String pos = g.unsqueeze(g.op("Range", new String[] {start, g.add(start, seq), g.scalarI64(1)}), 0);
     Blocks.Rope rope = Blocks.rope(g, pos, c.headDim(), c.ropeTheta());
-    String mask = Blocks.causalMask(g, zero, seq, c.slidingWindow());
+    // Relative to the cache: queries P..P+S-1 over keys 0..P+S-1 (the cache is contiguous, so the window holds).
+    String mask = Blocks.causalMask(g, state == null ? zero : g.dim(state.pastK(), 3), seq, c.slidingWindow());
+    List<String> ks = new ArrayList<>();
+    List<String> vs = new ArrayList<>();
     Blocks.AttnDims a = new Blocks.AttnDims(c.hiddenSize(), c.numHeads(), c.numKvHeads(), c.headDim(),
         c.rmsNormEps(), false);
     for (int l = 0; l < c.numLayers(); l++) {
       String p = "decoder.pre_transformer.layers." + l + ".";
       String n1 = Blocks.rmsNorm(g, h, Blocks.tensor(f, p + "input_layernorm.weight", c.hiddenSize()),
           c.rmsNormEps());
-      String att = Blocks.attention(g, f, n1, p + "self_attn.", a, rope, mask, null, null).out();
+      String pastK = null;
+      String pastV = null;
+      if (state != null) {
+        pastK = g.op("Gather", state.pastK(), g.scalarI64(l), attr("axis", 0)); // [1,KV,P,hd]
+        pastV = g.op("Gather", state.pastV(), g.scalarI64(l), attr("axis", 0));
+      }
+      Blocks.AttnOut ao = Blocks.attention(g, f, n1, p + "self_attn.", a, rope, mask, pastK, pastV);
+      if (state != null) {
+        long keep = c.slidingWindow() - 1;
+        ks.add(g.unsqueeze(g.slice(ao.presentK(), 2, -keep, Long.MAX_VALUE), 0));
+        vs.add(g.unsqueeze(g.slice(ao.presentV(), 2, -keep, Long.MAX_VALUE), 0));
+      }
+      String att = ao.out();
       h = g.add(h, g.mul(att, scale(g, f, p + "self_attn_layer_scale.scale", c.hiddenSize())));
       String n2 = Blocks.rmsNorm(g, h, Blocks.tensor(f, p + "post_attention_layernorm.weight", c.hiddenSize()),
           c.rmsNormEps());
@@ -98,39 +129,43 @@ final class CodecDecoderGraph implements PackGraph {
         c.rmsNormEps());
     h = Blocks.linear(g, f, h, "decoder.pre_transformer.output_proj.weight",
         "decoder.pre_transformer.output_proj.bias", c.latentDim(), c.hiddenSize());
-    return g.transpose(h, 0, 2, 1); // [1,latent,T]
+    String latent = g.transpose(h, 0, 2, 1); // [1,latent,T]
+    return state == null ? new TransformerOut(latent, null, null)
+        : new TransformerOut(latent, g.concat(0, ks.toArray(new String[0])), g.concat(0, vs.toArray(new String[0])));
   }
 
   /**
    * The sample-rate half: latent f32[1,latent,T] -> wav f32[1,T*1920] (two 2x upsampling stages with ConvNeXt, the
    * wave decoder blocks, clamp). Purely convolutional and causal, so its output for the last frames needs only
    * {@link CodecDecoderSplit#upsamplerContextFrames} frames of latent context.
+   *
+   * @param state null for zero left padding (one-shot); else every causal op carries its left context through it
    */
-  static String upsampler(GraphBuilder g, Sources src, String x) {
+  static String upsampler(GraphBuilder g, Sources src, String x, Blocks.ConvState state) {
     CodecDecoderConfig c = src.checkpoint().speechTokenizer().decoder();
     SafetensorsFile f = src.speechTokenizer();
     // --- 2x upsampling stages
     for (int s = 0; s < c.upsamplingRatios().length; s++) {
       int r = c.upsamplingRatios()[s];
       String p = "decoder.upsample." + s + ".";
-      x = Blocks.causalTransConv(g, f, x, p + "0.conv", c.latentDim(), c.latentDim(), r, r);
-      x = Blocks.convNeXt(g, f, x, p + "1.", c.latentDim());
+      x = Blocks.causalTransConv(g, f, x, p + "0.conv", c.latentDim(), c.latentDim(), r, r, state);
+      x = Blocks.convNeXt(g, f, x, p + "1.", c.latentDim(), state);
     }
 
     // --- wave decoder
-    x = Blocks.causalConv(g, f, x, "decoder.decoder.0.conv", c.decoderDim(), c.latentDim(), 7, 1, 1);
+    x = Blocks.causalConv(g, f, x, "decoder.decoder.0.conv", c.decoderDim(), c.latentDim(), 7, 1, 1, state);
     int[] rates = c.upsampleRates();
     for (int b = 0; b < rates.length; b++) {
       int cin = c.decoderDim() >> b;
       int cout = c.blockChannels(b);
       String p = "decoder.decoder." + (b + 1) + ".block.";
       x = Blocks.snakeBeta(g, f, x, p + "0.", cin);
-      x = Blocks.causalTransConv(g, f, x, p + "1.conv", cin, cout, 2 * rates[b], rates[b]);
+      x = Blocks.causalTransConv(g, f, x, p + "1.conv", cin, cout, 2 * rates[b], rates[b], state);
       int[] dil = {1, 3, 9};
       for (int u = 0; u < 3; u++) {
         String ru = p + (u + 2) + ".";
         String y = Blocks.snakeBeta(g, f, x, ru + "act1.", cout);
-        y = Blocks.causalConv(g, f, y, ru + "conv1.conv", cout, cout, 7, dil[u], 1);
+        y = Blocks.causalConv(g, f, y, ru + "conv1.conv", cout, cout, 7, dil[u], 1, state);
         y = Blocks.snakeBeta(g, f, y, ru + "act2.", cout);
         y = Blocks.causalConv(g, f, y, ru + "conv2.conv", cout, cout, 1, 1, 1);
         x = g.add(x, y);
@@ -138,7 +173,7 @@ final class CodecDecoderGraph implements PackGraph {
     }
     int fin = c.blockChannels(rates.length - 1);
     x = Blocks.snakeBeta(g, f, x, "decoder.decoder." + (rates.length + 1) + ".", fin);
-    x = Blocks.causalConv(g, f, x, "decoder.decoder." + (rates.length + 2) + ".conv", 1, fin, 7, 1, 1);
+    x = Blocks.causalConv(g, f, x, "decoder.decoder." + (rates.length + 2) + ".conv", 1, fin, 7, 1, 1, state);
     x = g.op("Clip", new String[] {x, g.scalarF(-1f), g.scalarF(1f)});
     return g.reshape(x, 1, -1);
   }

@@ -7,12 +7,28 @@ import dev.ventriloquist.core.model.CodecDecoderConfig;
  *
  * <pre>
  * codec_decoder_transformer.onnx  in codes  i64[1,Q,T]        out latent f32[1,latent,T]   (frame rate)
+ *                                 in past_keys, past_values f32[L,1,KV,P,hd], position i64[1], state_in_0 [1,cd,2]
+ *                                 out present_keys, present_values f32[L,1,KV,min(P+T,W-1),hd], state_out_0
  * codec_decoder_upsampler.onnx    in latent f32[1,latent,T]   out wav    f32[1,T*1920]     (convolutions)
+ *                                 in state_in_i  f32[1,C_i,n_i] out state_out_i f32[1,C_i,n_i]  (carried context)
  * </pre>
+ *
+ * <p><b>Stateful upsampler.</b> Every causal op of the convolution stack takes its left context from an explicit state
+ * ({@link Blocks.ConvState}): causal convs their (k-1)d input samples, transposed convs their ceil((k-s)/s) input
+ * samples; the 2x stages (k = s) and pointwise ops need none. For the released config that is 20 states, e.g.
+ * {@code state_in_0} [1,1024,6] for the first ConvNeXt depthwise conv and [1,768,54] for the d=9 residual conv of the
+ * r=8 block. All-zero states are the one-shot graph's left zero padding, so a call with zero states is the old
+ * stateless upsampler, and a stream decoded packet by packet with {@code state_out} fed back as {@code state_in}
+ * equals one decode of the whole latent: no context frames are recomputed.
  *
  * Chaining the two equals {@code codec_decoder.onnx} node for node. The point of the cut: a streaming packet needs the
  * transformer over the 72-frame attention window, but the convolution stack (about 95 % of the decoder's FLOPs) only
  * over the packet plus {@link #upsamplerContextFrames} frames of latent context, instead of the whole window.
+ *
+ * <p><b>Stateful transformer.</b> The transformer half continues a stream: a KV cache per layer holding the last
+ * W-1 = 71 positions (all the sliding window can see), the absolute position of the first new frame (RoPE), and the
+ * pre_conv's 2 carried samples. Empty caches, position 0 and a zero state are the one-shot graph; a stream fed packet
+ * by packet equals one decode of the whole stream, also beyond the 72-frame window, and each frame runs once.
  *
  * <p><b>Receptive field of the upsampler</b>, walking the causal stack; a causal conv (kernel k, dilation d) needs
  * (k-1)d earlier input samples, a transposed conv (kernel k, stride s, right trim k-s) needs ceil((k-s)/s) earlier
@@ -85,7 +101,7 @@ public final class CodecDecoderSplit {
     return Math.ceil((double) (k - s) / s);
   }
 
-  /** {@code codec_decoder_transformer.onnx}. */
+  /** {@code codec_decoder_transformer.onnx}, stateful (see the class comment). */
   static final class TransformerGraph implements PackGraph {
     @Override
     public String fileName() {
@@ -101,11 +117,22 @@ public final class CodecDecoderSplit {
     public void build(GraphBuilder g, Sources src) {
       CodecDecoderConfig c = src.checkpoint().speechTokenizer().decoder();
       String codes = g.input("codes", GraphBuilder.INT64, 1, c.numQuantizers(), "T");
-      g.output("latent", CodecDecoderGraph.transformer(g, src, codes), GraphBuilder.FLOAT, 1, c.latentDim(), "T");
+      String pk = g.input("past_keys", GraphBuilder.FLOAT, c.numLayers(), 1, c.numKvHeads(), "P", c.headDim());
+      String pv = g.input("past_values", GraphBuilder.FLOAT, c.numLayers(), 1, c.numKvHeads(), "P", c.headDim());
+      String position = g.input("position", GraphBuilder.INT64, 1);
+      Blocks.ConvState conv = new Blocks.ConvState(g);
+      CodecDecoderGraph.TransformerOut out = CodecDecoderGraph.transformer(g, src, codes,
+          new CodecDecoderGraph.TransformerState(pk, pv, position, conv));
+      g.output("latent", out.latent(), GraphBuilder.FLOAT, 1, c.latentDim(), "T");
+      g.output("present_keys", out.presentK(), GraphBuilder.FLOAT, c.numLayers(), 1, c.numKvHeads(), "P2",
+          c.headDim());
+      g.output("present_values", out.presentV(), GraphBuilder.FLOAT, c.numLayers(), 1, c.numKvHeads(), "P2",
+          c.headDim());
+      conv.declareOutputs();
     }
   }
 
-  /** {@code codec_decoder_upsampler.onnx}. */
+  /** {@code codec_decoder_upsampler.onnx}, stateful (see the class comment). */
   static final class UpsamplerGraph implements PackGraph {
     @Override
     public String fileName() {
@@ -121,7 +148,9 @@ public final class CodecDecoderSplit {
     public void build(GraphBuilder g, Sources src) {
       CodecDecoderConfig c = src.checkpoint().speechTokenizer().decoder();
       String latent = g.input("latent", GraphBuilder.FLOAT, 1, c.latentDim(), "T");
-      g.output("wav", CodecDecoderGraph.upsampler(g, src, latent), GraphBuilder.FLOAT, 1, "N");
+      Blocks.ConvState state = new Blocks.ConvState(g);
+      g.output("wav", CodecDecoderGraph.upsampler(g, src, latent, state), GraphBuilder.FLOAT, 1, "N");
+      state.declareOutputs();
     }
   }
 }

@@ -309,6 +309,41 @@ public final class GraphBuilder implements AutoCloseable {
     graph.addNode(n);
   }
 
+  /**
+   * ONNX {@code If}: {@code cond} (bool, one element) picks the value one of the two bodies builds; only the taken
+   * branch runs. Each body builds its nodes with this builder as usual; they are moved into the branch subgraph
+   * afterwards, while initializers the bodies create stay in the main graph (outer scope, so that ORT still sees them
+   * as constants, e.g. to pre-pack MatMulNBits weights).
+   */
+  public String ifElse(String cond, java.util.function.Supplier<String> thenBody,
+      java.util.function.Supplier<String> elseBody, int elemType, Object... dims) {
+    GraphProto then = branch("then", thenBody, elemType, dims);
+    GraphProto otherwise = branch("else", elseBody, elemType, dims);
+    String out = fresh("if");
+    graph.addNode(NodeProto.newBuilder().setOpType("If").setName(fresh("If")).addInput(cond).addOutput(out)
+        .addAttribute(AttributeProto.newBuilder().setName("then_branch").setType(AttributeProto.AttributeType.GRAPH)
+            .setG(then))
+        .addAttribute(AttributeProto.newBuilder().setName("else_branch").setType(AttributeProto.AttributeType.GRAPH)
+            .setG(otherwise)));
+    return out;
+  }
+
+  private GraphProto branch(String hint, java.util.function.Supplier<String> body, int elemType, Object... dims) {
+    int mark = graph.getNodeCount();
+    String y = body.get();
+    String out = fresh(hint + "_out");
+    node("Identity", new String[] {y}, new String[] {out});
+    GraphProto.Builder b = GraphProto.newBuilder().setName(fresh(hint));
+    for (int i = mark; i < graph.getNodeCount(); i++) {
+      b.addNode(graph.getNode(i));
+    }
+    while (graph.getNodeCount() > mark) {
+      graph.removeNode(graph.getNodeCount() - 1);
+    }
+    b.addOutput(ValueInfoProto.newBuilder().setName(out).setType(tensorType(elemType, dims)));
+    return b.build();
+  }
+
   /** Adds a single-output node and returns its output name. */
   public String op(String type, String[] inputs, AttributeProto... attrs) {
     String out = fresh(type.toLowerCase(java.util.Locale.ROOT));

@@ -34,6 +34,8 @@ public final class Qwen3Sessions implements AutoCloseable {
   final OrtSession codecDecoderUpsampler;
   /** Frames of latent context the upsampler needs (see {@link CodecDecoderSplit#upsamplerContextFrames}). */
   final int upsamplerContextFrames;
+  /** The stateful decoder's state after each recent voice's reference codes (see {@link StreamingDecoder}). */
+  final DecoderStateCache decoderStates = new DecoderStateCache(8);
   private OrtSession codecDecoder;
   private final Qwen3ModelPack pack;
   private final int threads;
@@ -134,6 +136,20 @@ public final class Qwen3Sessions implements AutoCloseable {
       o.setIntraOpNumThreads(threads);
       o.setInterOpNumThreads(1);
       o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      // Tuning hooks: -Dventriloquist.ort.config=key=value,... (ORT session config entries),
+      // -Dventriloquist.ort.memPattern=false, -Dventriloquist.ort.arena=false.
+      for (String kv : System.getProperty("ventriloquist.ort.config", "").split(",")) {
+        int eq = kv.indexOf('=');
+        if (eq > 0) {
+          o.addConfigEntry(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
+      }
+      if (System.getProperty("ventriloquist.ort.memPattern") != null) {
+        o.setMemoryPatternOptimization(Boolean.getBoolean("ventriloquist.ort.memPattern"));
+      }
+      if (System.getProperty("ventriloquist.ort.arena") != null) {
+        o.setCPUArenaAllocator(Boolean.getBoolean("ventriloquist.ort.arena"));
+      }
       if (cuda) {
         o.addCUDA(0);
       }

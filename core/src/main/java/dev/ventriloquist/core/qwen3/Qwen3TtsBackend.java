@@ -189,10 +189,36 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
    */
   @Override
   public CharacterVoice prepare(CharacterVoice character) {
-    if (character.prompt().isPresent() || character.voicePack().isEmpty()) {
-      return character;
+    CharacterVoice c = character.prompt().isPresent() || character.voicePack().isEmpty() ? character
+        : promptResolver().prepare(character);
+    c.prompt().ifPresent(this::warmDecoder);
+    return c;
+  }
+
+  /**
+   * Decodes an ICL prompt's reference codes once so that the codec decoder's state after them is cached (see
+   * {@link StreamingDecoder}): the voice's first line then decodes only its own frames in its first packet. A
+   * speed-up only, so a failure is logged and the line decodes the reference itself.
+   */
+  private void warmDecoder(VoicePrompt p) {
+    int groups = pack.manifest().numCodeGroups;
+    if (p.mode() != PromptMode.ICL || !p.modelVariant().equals(pack.variant()) || p.referenceFrames() == 0
+        || p.referenceCodes().length != p.referenceFrames() * groups) {
+      return;
     }
-    return promptResolver().prepare(character);
+    synchronized (this) {
+      try {
+        StreamingDecoder.warm(sessions, groups, pack.samplesPerFrame(), p.referenceCodes());
+      } catch (OrtException | RuntimeException e) {
+        System.getLogger(Qwen3TtsBackend.class.getName()).log(System.Logger.Level.WARNING,
+            "decoding the reference codes ahead failed; the first line will decode them", e);
+      }
+    }
+  }
+
+  /** Whether the decoder state after these reference codes is cached (for tests). */
+  boolean hasDecoderState(int[] referenceCodes) {
+    return sessions.decoderStates.get(referenceCodes) != null;
   }
 
   public Qwen3ModelPack pack() {

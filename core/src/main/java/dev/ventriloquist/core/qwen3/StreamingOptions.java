@@ -4,10 +4,11 @@ package dev.ventriloquist.core.qwen3;
  * Packet sizes of the streaming codec decode, in 80 ms frames.
  *
  * @param firstPacketFrames new frames before the first packet (latency: prefill + this many frames + one decode)
- * @param packetFrames new frames per later packet (each decode costs a window of context + packet frames, so larger
- *     packets spend less time re-decoding context)
- * @param leftContextFrames frames of already-played context decoded before each packet's new frames; 72 matches the
- *     decoder's attention window
+ * @param packetFrames new frames per later packet (with a stateful decoder each frame is decoded once, so smaller
+ *     packets cost only ORT call overhead; older packs decode a window of context + packet frames per packet, so
+ *     larger packets spend less time re-decoding context)
+ * @param leftContextFrames frames of already-played context decoded before each packet's new frames, for packs
+ *     without a stateful decoder; 72 matches the decoder's attention window
  */
 public record StreamingOptions(int firstPacketFrames, int packetFrames, int leftContextFrames) {
   /** 3 frames (240 ms) first, then 8 (640 ms), with 72 frames of context. */

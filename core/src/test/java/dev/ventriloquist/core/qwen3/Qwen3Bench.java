@@ -21,6 +21,8 @@ import dev.ventriloquist.spi.SynthesisRequest;
  * prepare &lt;shape&gt; &lt;checkpoint-dir&gt; &lt;pack-dir&gt; &lt;fp32|fp16&gt;   generate + import (skips existing folders)
  * run &lt;pack-dir&gt; &lt;frames&gt; [threads] [runs] [first packet] [packet] [left context]
  *                                                         speak a line of exactly &lt;frames&gt; frames
+ * decode &lt;pack-dir&gt; &lt;frames&gt; [threads] [runs]          stream random codes through the split decoder,
+ *                                                         carried upsampler state vs context recompute, alternating
  * </pre>
  *
  * Random weights rarely emit EOS, so the frame cap sets the line length. Prints time to first packet, per-frame
@@ -29,6 +31,47 @@ import dev.ventriloquist.spi.SynthesisRequest;
  */
 public final class Qwen3Bench {
   private Qwen3Bench() {}
+
+  private static void decode(Path packDir, int frames, int threads, int runs) throws Exception {
+    Qwen3ModelPack pack = Qwen3ModelPack.load(packDir);
+    try (Qwen3Sessions s = Qwen3Sessions.open(pack, DevicePreference.CPU, threads)) {
+      int ref = 10;
+      java.util.SplittableRandom rng = new java.util.SplittableRandom(1);
+      int[] codes = new int[(ref + frames) * 16];
+      for (int i = 0; i < codes.length; i++) {
+        codes[i] = rng.nextInt(2048);
+      }
+      for (int r = 0; r <= runs; r++) {
+        for (boolean carry : new boolean[] {false, true}) {
+          PcmSink sink = new PcmSink() {
+            @Override
+            public void write(float[] x, int off, int len) {}
+
+            @Override
+            public boolean isCancelled() {
+              return false;
+            }
+          };
+          StreamingDecoder d = new StreamingDecoder(s.env, null, s.codecDecoderTransformer, s.codecDecoderUpsampler,
+              s.upsamplerContextFrames, carry, StreamingOptions.DEFAULT, 16, 1920,
+              java.util.Arrays.copyOf(codes, ref * 16), sink, s.decoderStates);
+          long t0 = System.nanoTime();
+          long first = -1;
+          for (int f = ref; f < ref + frames; f++) {
+            d.add(java.util.Arrays.copyOfRange(codes, f * 16, f * 16 + 16));
+            if (first < 0 && d.packets() == 1) {
+              first = System.nanoTime() - t0;
+            }
+          }
+          d.finish();
+          System.out.printf("%s %d, %s: first packet decode %.0f ms | decode %.1f ms/frame (transformer %.1f, "
+                  + "upsampler %.1f)%n", r == 0 ? "warm-up" : "run", r, carry ? "carried state " : "context recompute",
+              first / 1e6, d.decodeNanos() / 1e6 / frames, (d.decodeNanos() - d.upsampleNanos()) / 1e6 / frames,
+              d.upsampleNanos() / 1e6 / frames);
+        }
+      }
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     Locale.setDefault(Locale.ROOT);
@@ -41,6 +84,11 @@ public final class Qwen3Bench {
       if (!Files.exists(pack.resolve("model.json"))) {
         Qwen3TtsImporter.create(WeightPrecision.parse(args[4]), System.out::println).importCheckpoint(ck, pack);
       }
+      return;
+    }
+    if (args.length >= 3 && args[0].equals("decode")) {
+      decode(Path.of(args[1]), Integer.parseInt(args[2]), args.length > 3 ? Integer.parseInt(args[3]) : 2,
+          args.length > 4 ? Integer.parseInt(args[4]) : 3);
       return;
     }
     if (args.length < 3 || !args[0].equals("run")) {

@@ -3,6 +3,7 @@ package dev.ventriloquist.core.qwen3;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -154,6 +155,16 @@ class Qwen3TtsBackendTest {
     assertTrue(st.cancelled());
     assertEquals(StreamingOptions.DEFAULT.firstPacketFrames(), st.frames(), "no frame after the cancelling one");
     assertEquals(1, c.packets.size());
+  }
+
+  @Test
+  void prepareCachesTheDecoderStateOfAnIclPrompt() {
+    VoicePrompt p = iclPrompt(12, 23);
+    assertFalse(backend.hasDecoderState(p.referenceCodes()));
+    CharacterVoice c = CharacterVoice.builder("warm").prompt(p).build();
+    assertSame(c, backend.prepare(c));
+    assertTrue(backend.hasDecoderState(p.referenceCodes()), "prepare decoded the reference ahead");
+    assertTrue(say(p, "Stand aside.", 3).length > 0, "a line of the warmed voice speaks");
   }
 
   @Test

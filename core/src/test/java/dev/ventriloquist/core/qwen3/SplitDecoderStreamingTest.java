@@ -73,7 +73,7 @@ class SplitDecoderStreamingTest {
       throws Exception {
     Qwen3TtsBackendTest.Collector c = new Qwen3TtsBackendTest.Collector();
     StreamingDecoder d = new StreamingDecoder(s.env, null, s.codecDecoderTransformer, s.codecDecoderUpsampler,
-        context, so, 16, FRAME, Arrays.copyOf(codes, ref * 16), c);
+        context, false, so, 16, FRAME, Arrays.copyOf(codes, ref * 16), c);
     feed(d, codes, ref);
     return c.pcm();
   }
