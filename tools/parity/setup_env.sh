@@ -8,14 +8,14 @@
 # writes empty `sox` / `torchaudio` stand-ins and prints the PYTHONPATH to use.
 #
 # The reference source (github.com/QwenLM/Qwen3-TTS, package `qwen_tts`) is NOT part of this
-# repository. Pass its checkout as $1 or set QWEN_TTS_SRC (default /work/scratch/qwen3-tts-ref).
+# repository. Pass its checkout as $1 or set QWEN_TTS_SRC (default /tmp/qwen3-tts-ref).
 # To obtain it: git clone https://github.com/QwenLM/Qwen3-TTS <dir>   (tested at commit 022e286)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
 VENV="$HERE/.venv"
 WORK="$HERE/work"
-SRC="${1:-${QWEN_TTS_SRC:-/work/scratch/qwen3-tts-ref}}"
+SRC="${1:-${QWEN_TTS_SRC:-/tmp/qwen3-tts-ref}}"
 PY="${PYTHON:-python3.11}"
 command -v "$PY" >/dev/null 2>&1 || PY=python3
 
