@@ -10,23 +10,6 @@ import dev.ventriloquist.core.engine.PlaybackStream;
  * Sends every line to a real output (which drives the events) and keeps a copy of its PCM for writing to a file.
  */
 final class TeeOutput implements AudioOutput {
-  private static final PlaybackEvents IGNORE = new PlaybackEvents() {
-    @Override
-    public void started() {}
-
-    @Override
-    public void progress(long playedSamples, long totalSamples) {}
-
-    @Override
-    public void finished() {}
-
-    @Override
-    public void stolen() {}
-
-    @Override
-    public void failed(Throwable error) {}
-  };
-
   private final CollectingAudioOutput copy;
   private final AudioOutput main;
 
@@ -37,7 +20,7 @@ final class TeeOutput implements AudioOutput {
 
   @Override
   public PlaybackStream open(PlaybackRequest request, PlaybackEvents events) {
-    PlaybackStream a = copy.open(request, IGNORE);
+    PlaybackStream a = copy.open(request, PlaybackEvents.NONE);
     PlaybackStream b = main.open(request, events);
     return new PlaybackStream() {
       @Override

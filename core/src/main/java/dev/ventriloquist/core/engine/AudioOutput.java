@@ -19,12 +19,14 @@ public interface AudioOutput extends AutoCloseable {
   /** A label for logs and the HUD, e.g. {@code OpenAL Soft (default device)} or {@code silent}. */
   String description();
 
-  void setListenerPosition(float x, float y, float z);
+  /** Where the listener is; outputs with no notion of space (files, silence) ignore it. */
+  default void setListenerPosition(float x, float y, float z) {}
 
-  void setListenerOrientation(float fx, float fy, float fz, float ux, float uy, float uz);
+  /** Which way the listener faces; ignored like the position by outputs with no notion of space. */
+  default void setListenerOrientation(float fx, float fy, float fz, float ux, float uy, float uz) {}
 
-  /** Gain multiplied into every line; already clamped to [0, 4]. */
-  void setDialogueGain(float gain);
+  /** Gain multiplied into every line; already clamped to [0, 4]. Ignored by outputs nobody hears. */
+  default void setDialogueGain(float gain) {}
 
   /** Stops every stream (with a fade) and frees native resources. Idempotent. */
   @Override

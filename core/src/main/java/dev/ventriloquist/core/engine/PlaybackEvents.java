@@ -24,4 +24,22 @@ public interface PlaybackEvents {
 
   /** The stream could not play (pool full with the FAIL policy, device lost). Terminal. */
   void failed(Throwable error);
+
+  /** Events nobody listens to: for a copy of a line that another stream already reports (a tee). */
+  PlaybackEvents NONE = new PlaybackEvents() {
+    @Override
+    public void started() {}
+
+    @Override
+    public void progress(long playedSamples, long totalSamples) {}
+
+    @Override
+    public void finished() {}
+
+    @Override
+    public void stolen() {}
+
+    @Override
+    public void failed(Throwable error) {}
+  };
 }

@@ -10,28 +10,11 @@ import dev.ventriloquist.api.PoolFullPolicy;
 import dev.ventriloquist.api.Spatial;
 
 class CollectingAudioOutputTest {
-  private static final PlaybackEvents NONE = new PlaybackEvents() {
-    @Override
-    public void started() {}
-
-    @Override
-    public void progress(long playedSamples, long totalSamples) {}
-
-    @Override
-    public void finished() {}
-
-    @Override
-    public void stolen() {}
-
-    @Override
-    public void failed(Throwable error) {}
-  };
-
   @Test
   void takeReturnsTheLineOnceAndForgetsIt() {
     CollectingAudioOutput out = new CollectingAudioOutput();
     PlaybackStream s = out.open(new PlaybackRequest(7, 0, Emitter.LISTENER, 1f, Spatial.DEFAULT, false,
-        PoolFullPolicy.WAIT), NONE);
+        PoolFullPolicy.WAIT), PlaybackEvents.NONE);
     s.write(new float[] {0.25f, -0.5f, 0.75f}, 1, 2);
     s.write(new float[] {0.125f}, 0, 1);
     s.end();

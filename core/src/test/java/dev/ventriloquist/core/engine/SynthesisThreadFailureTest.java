@@ -56,14 +56,6 @@ class SynthesisThreadFailureTest {
       return "breakable";
     }
 
-    @Override
-    public void setListenerPosition(float x, float y, float z) {}
-
-    @Override
-    public void setListenerOrientation(float fx, float fy, float fz, float ux, float uy, float uz) {}
-
-    @Override
-    public void setDialogueGain(float gain) {}
 
     @Override
     public void close() {}
