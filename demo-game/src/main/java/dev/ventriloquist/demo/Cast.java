@@ -15,7 +15,7 @@ import dev.ventriloquist.api.EmbeddedVoiceParams;
 import dev.ventriloquist.api.Spatial;
 import dev.ventriloquist.api.VoicePack;
 import dev.ventriloquist.api.VoicePackException;
-import dev.ventriloquist.core.voice.VoicePacks;
+import dev.ventriloquist.runtime.internal.voice.VoicePacks;
 
 /**
  * The villagers' voices. Each character uses its pack from {@code voices/<id>/} when there is one; otherwise a

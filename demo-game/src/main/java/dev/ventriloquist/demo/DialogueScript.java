@@ -68,18 +68,18 @@ public final class DialogueScript {
     this.dialogues = Collections.unmodifiableMap(d);
   }
 
-  /** Reads a script file (the format and its checks are core's {@link dev.ventriloquist.core.bake.DialogueScript}). */
+  /** Reads a script file (the format and its checks are core's {@link dev.ventriloquist.runtime.bake.DialogueScript}). */
   public static DialogueScript load(Path file) throws IOException {
-    return from(dev.ventriloquist.core.bake.DialogueScript.load(file));
+    return from(dev.ventriloquist.runtime.bake.DialogueScript.load(file));
   }
 
   /** Parses script text; {@code source} names it in errors. */
   public static DialogueScript parse(String json, String source) {
-    return from(dev.ventriloquist.core.bake.DialogueScript.parse(json, source));
+    return from(dev.ventriloquist.runtime.bake.DialogueScript.parse(json, source));
   }
 
   /** Groups a parsed script: a line without a dialogue is a conversation of its own; no language means english. */
-  private static DialogueScript from(dev.ventriloquist.core.bake.DialogueScript script) {
+  private static DialogueScript from(dev.ventriloquist.runtime.bake.DialogueScript script) {
     List<Line> out = new ArrayList<>();
     for (var l : script.lines()) {
       out.add(new Line(l.dialogue() != null ? l.dialogue() : l.id(), l.character(), l.id(), l.text(),

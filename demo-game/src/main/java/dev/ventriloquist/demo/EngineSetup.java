@@ -6,8 +6,8 @@ import java.util.concurrent.Executor;
 import dev.ventriloquist.api.AudioMode;
 import dev.ventriloquist.api.EngineConfig;
 import dev.ventriloquist.api.VoiceEngine;
-import dev.ventriloquist.core.Ventriloquist;
-import dev.ventriloquist.core.engine.AudioOutput;
+import dev.ventriloquist.runtime.Ventriloquist;
+import dev.ventriloquist.runtime.internal.engine.AudioOutput;
 
 /**
  * Builds the demo's voice engine from the command line: the model pack ({@code --model}) and line cache

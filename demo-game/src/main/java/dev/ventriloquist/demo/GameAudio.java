@@ -4,10 +4,10 @@ import java.util.logging.Logger;
 
 import dev.ventriloquist.api.AudioDeviceException;
 import dev.ventriloquist.api.EngineConfig;
-import dev.ventriloquist.core.openal.OpenAlConfig;
-import dev.ventriloquist.core.openal.OpenAlOutput;
-import dev.ventriloquist.core.openal.OpenAlOutputs;
-import dev.ventriloquist.core.openal.OpenAlStatus;
+import dev.ventriloquist.runtime.internal.openal.OpenAlConfig;
+import dev.ventriloquist.runtime.internal.openal.OpenAlOutput;
+import dev.ventriloquist.runtime.internal.openal.OpenAlOutputs;
+import dev.ventriloquist.runtime.internal.openal.OpenAlStatus;
 
 /**
  * Where the villagers' voices are played. Inside the game the engine adds its sources to libGDX's own OpenAL

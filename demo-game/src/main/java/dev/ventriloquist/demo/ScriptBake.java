@@ -7,8 +7,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import dev.ventriloquist.api.EngineConfig;
-import dev.ventriloquist.core.bake.Baker;
-import dev.ventriloquist.core.bake.DialogueScript;
+import dev.ventriloquist.runtime.bake.Baker;
+import dev.ventriloquist.runtime.bake.DialogueScript;
 
 /**
  * "Bake all lines" in the settings panel: synthesizes every line of the dialogue script into the line cache given

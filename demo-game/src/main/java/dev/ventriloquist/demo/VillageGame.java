@@ -32,7 +32,7 @@ import dev.ventriloquist.api.BackendInfo;
 import dev.ventriloquist.api.EngineConfig;
 import dev.ventriloquist.api.EngineStats;
 import dev.ventriloquist.api.VoiceEngine;
-import dev.ventriloquist.core.openal.OpenAlOutput;
+import dev.ventriloquist.runtime.internal.openal.OpenAlOutput;
 
 /**
  * The village scene. Everything here runs on the libGDX render thread; the voice engine is started on a background

@@ -18,7 +18,7 @@ import dev.ventriloquist.api.EngineStats;
 import dev.ventriloquist.api.Speech;
 import dev.ventriloquist.api.SpeechState;
 import dev.ventriloquist.api.VoiceEngine;
-import dev.ventriloquist.core.engine.InstantAudioOutput;
+import dev.ventriloquist.runtime.internal.engine.InstantAudioOutput;
 
 /** "Bake all lines" fills the {@code --cache} folder; a game started with that cache plays the lines as hits. */
 class BakeAndCacheTest {

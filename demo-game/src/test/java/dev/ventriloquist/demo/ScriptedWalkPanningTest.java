@@ -14,9 +14,9 @@ import dev.ventriloquist.api.Speech;
 import dev.ventriloquist.api.SpeechOptions;
 import dev.ventriloquist.api.SpeechState;
 import dev.ventriloquist.api.VoiceEngine;
-import dev.ventriloquist.core.openal.LoopbackOutput;
-import dev.ventriloquist.core.openal.OpenAlConfig;
-import dev.ventriloquist.core.openal.OpenAlOutputs;
+import dev.ventriloquist.runtime.internal.openal.LoopbackOutput;
+import dev.ventriloquist.runtime.internal.openal.OpenAlConfig;
+import dev.ventriloquist.runtime.internal.openal.OpenAlOutputs;
 
 /**
  * A scripted walk past the guard, rendered through OpenAL's loopback device: the player starts east of the guard

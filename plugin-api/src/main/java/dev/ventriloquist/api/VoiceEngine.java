@@ -56,6 +56,17 @@ public interface VoiceEngine extends AutoCloseable {
   void setDialogueGain(float gain);
 
   /**
+   * Asks for binaural (HRTF) rendering, for players on headphones. Takes effect within an audio tick;
+   * {@link #audioStatus()} then says what the device did (OpenAL Soft may refuse). Ignored by silent outputs.
+   */
+  default void setHrtf(boolean enabled) {}
+
+  /** Where the voices are played and the HRTF state. */
+  default AudioStatus audioStatus() {
+    return new AudioStatus("unknown", false, "unavailable", false);
+  }
+
+  /**
    * Interrupts every line, stops the threads and frees native resources. Returns within a bounded time (a few
    * seconds at most, even if a backend is mid-step). Idempotent.
    */

@@ -1,0 +1,139 @@
+package dev.ventriloquist.cli;
+
+import dev.ventriloquist.api.MisuseException;
+import dev.ventriloquist.runtime.internal.model.ModelPackManifest;
+import dev.ventriloquist.importer.SyntheticCheckpoint;
+import dev.ventriloquist.importer.Qwen3TtsImporter;
+import dev.ventriloquist.importer.WeightPrecision;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ventriloquist model ...}: make model packs from checkpoints, generate synthetic checkpoints, inspect packs.
+ * Progress lines go to stderr, results to stdout.
+ */
+@Command(
+    name = "model",
+    mixinStandardHelpOptions = true,
+    description = "Import Qwen3-TTS checkpoints into model packs, make synthetic checkpoints, inspect packs.",
+    subcommands = {ModelCommand.Synth.class, ModelCommand.Import.class, ModelCommand.Info.class})
+public final class ModelCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(name = "synth", mixinStandardHelpOptions = true,
+      description = "Write a random-weight checkpoint in the official Qwen3-TTS 12Hz Base layout.")
+  static final class Synth implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--shape", defaultValue = "tiny", description = "tiny, tiny-mtp, 0.6b or 1.7b (default tiny)")
+    String shape;
+
+    @Option(names = "--seed", defaultValue = "1", description = "random seed (default 1)")
+    long seed;
+
+    @Option(names = "--out", required = true, description = "checkpoint folder to write, e.g. checkpoints/tiny")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+      SyntheticCheckpoint.Shape s;
+      try {
+        s = SyntheticCheckpoint.Shape.named(shape);
+      } catch (IllegalArgumentException e) {
+        throw new MisuseException(e.getMessage());
+      }
+      PrintWriter err = spec.commandLine().getErr();
+      long t0 = System.nanoTime();
+      SyntheticCheckpoint.write(s, seed, out, line -> {
+        err.println(line);
+        err.flush();
+      });
+      spec.commandLine().getOut().printf("synthetic %s checkpoint (seed %d) written to %s in %.1f s%n", shape, seed,
+          out, (System.nanoTime() - t0) / 1e9);
+      return 0;
+    }
+  }
+
+  @Command(name = "import", mixinStandardHelpOptions = true,
+      description = "Convert a Qwen3-TTS-12Hz Base checkpoint folder into a model pack (ONNX graphs + model.json).")
+  static final class Import implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", description = "checkpoint folder (config.json, model.safetensors, speech_tokenizer/...)")
+    Path checkpoint;
+
+    @Option(names = "--out", required = true, description = "model pack folder to write, e.g. models/qwen3-tts-0.6b")
+    Path out;
+
+    @Option(names = "--precision", defaultValue = "fp32", description = "weight precision: fp32, fp16, int8 or int4 (int8/int4: block-quantised Linear layers in the talker, code predictor and text projection; audio graphs stay fp32)")
+    String precision;
+
+    @Override
+    public Integer call() throws IOException {
+      WeightPrecision p;
+      try {
+        p = WeightPrecision.parse(precision);
+      } catch (IllegalArgumentException e) {
+        throw new MisuseException(e.getMessage());
+      }
+      PrintWriter err = spec.commandLine().getErr();
+      ModelPackManifest m = Qwen3TtsImporter.create(p, line -> {
+        err.println(line);
+        err.flush();
+      }).importCheckpoint(checkpoint, out);
+      spec.commandLine().getOut().println("imported " + m.variant + " (" + m.precision + ") into " + out);
+      return 0;
+    }
+  }
+
+  @Command(name = "info", mixinStandardHelpOptions = true,
+      description = "Show a model pack's variant, dimensions, files and precision, and verify its checksums.")
+  static final class Info implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", description = "model pack folder")
+    Path pack;
+
+    @Option(names = "--no-verify", description = "skip the sha256 check (fast)")
+    boolean noVerify;
+
+    @Override
+    public Integer call() {
+      ModelPackManifest m = ModelPackManifest.load(pack);
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("variant        %s (format %d, importer %s)%n", m.variant, m.formatVersion, m.importerVersion);
+      out.printf("precision      %s%n", m.precision);
+      out.printf("talker         D=%d layers=%d heads=%d/%d head_dim=%d vocab=%d text_vocab=%d%n",
+          m.talker.hiddenSize, m.talker.numLayers, m.talker.numHeads, m.talker.numKvHeads, m.talker.headDim,
+          m.talker.vocabSize, m.talker.textVocabSize);
+      out.printf("code predictor D=%d layers=%d heads=%d/%d head_dim=%d vocab=%d groups=%d%n",
+          m.codePredictor.hiddenSize, m.codePredictor.numLayers, m.codePredictor.numHeads,
+          m.codePredictor.numKvHeads, m.codePredictor.headDim, m.codePredictor.vocabSize, m.numCodeGroups);
+      out.printf("codec decoder  %d codebooks x %d, window %d, %d samples/frame at %d Hz%n",
+          m.codecDecoder.numQuantizers, m.codecDecoder.codebookSize, m.codecDecoder.slidingWindow,
+          m.samplesPerFrame, m.sampleRate);
+      long total = 0;
+      for (ModelPackManifest.FileEntry f : m.files) {
+        out.printf("  %-40s %,15d bytes  %s%n", f.path, f.bytes, f.sha256.substring(0, 16));
+        total += f.bytes;
+      }
+      out.printf("total          %,d bytes in %d files%n", total, m.files.size());
+      if (!noVerify) {
+        m.verifyChecksums(pack);
+        out.println("checksums      ok");
+      }
+      return 0;
+    }
+  }
+}

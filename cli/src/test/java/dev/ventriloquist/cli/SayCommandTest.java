@@ -1,0 +1,69 @@
+package dev.ventriloquist.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.ventriloquist.runtime.internal.audio.PcmAudio;
+import dev.ventriloquist.runtime.internal.audio.WavFiles;
+
+class SayCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void writesAnAudibleMonoLine() throws Exception {
+    Path wav = dir.resolve("line.wav");
+    assertEquals(0, Main.run("say", "--voice", "../voices/guard", "--text", "Halt! Who goes there?",
+        "--out", wav.toString()));
+    PcmAudio a = WavFiles.read(wav);
+    assertEquals(24_000, a.sampleRate());
+    assertEquals(1, a.channels());
+    assertTrue(a.seconds() > 0.8, "seconds " + a.seconds());
+    assertTrue(rms(a.samples(), 1, 0) > 0.02, "rms " + rms(a.samples(), 1, 0));
+  }
+
+  @Test
+  void rendersTheSpeakerOnTheSideItStands() throws Exception {
+    Path right = dir.resolve("right.wav");
+    Path left = dir.resolve("left.wav");
+    assertEquals(0, Main.run("say", "--voice", "../voices/merchant", "--text", "Over here!", "--render",
+        right.toString(), "--position", "5,0,0"));
+    assertEquals(0, Main.run("say", "--voice", "../voices/merchant", "--text", "Over here!", "--render",
+        left.toString(), "--position", "-5,0,0"));
+    PcmAudio r = WavFiles.read(right);
+    PcmAudio l = WavFiles.read(left);
+    assertEquals(2, r.channels());
+    double rDb = 20 * Math.log10(rms(r.samples(), 2, 1) / Math.max(1e-9, rms(r.samples(), 2, 0)));
+    double lDb = 20 * Math.log10(rms(l.samples(), 2, 0) / Math.max(1e-9, rms(l.samples(), 2, 1)));
+    assertTrue(rDb >= 20, "right over left " + rDb + " dB");
+    assertTrue(lDb >= 20, "left over right " + lDb + " dB");
+  }
+
+  @Test
+  void badArgumentsExitWithTwo() {
+    assertEquals(2, Main.run("say", "--voice", "../voices/guard", "--text", "x", "--render",
+        dir.resolve("x.wav").toString(), "--position", "1,2"));
+    assertEquals(2, Main.run("say", "--voice", "../voices/guard", "--text", "x", "--position", "1,2,3"));
+    assertEquals(2, Main.run("say", "--voice", "../voices/guard", "--text", "   ", "--out",
+        dir.resolve("y.wav").toString()));
+  }
+
+  @Test
+  void aMissingVoicePackIsAnEnvironmentError() {
+    assertEquals(1, Main.run("say", "--voice", dir.resolve("nobody").toString(), "--text", "hi"));
+  }
+
+  private static double rms(float[] s, int channels, int channel) {
+    double sum = 0;
+    int n = 0;
+    for (int i = channel; i < s.length; i += channels) {
+      sum += (double) s[i] * s[i];
+      n++;
+    }
+    return Math.sqrt(sum / Math.max(1, n));
+  }
+}

@@ -1,0 +1,182 @@
+package dev.ventriloquist.importer;
+
+import dev.ventriloquist.importer.internal.onnx.CodePredictorGraph;
+import dev.ventriloquist.importer.internal.onnx.CodecDecoderGraph;
+import dev.ventriloquist.importer.internal.onnx.CodecDecoderSplit;
+import dev.ventriloquist.importer.internal.onnx.CodecEncoderGraph;
+import dev.ventriloquist.importer.internal.onnx.GraphBuilder;
+import dev.ventriloquist.importer.internal.onnx.PackGraph;
+import dev.ventriloquist.importer.internal.onnx.SpeakerEncoderGraph;
+import dev.ventriloquist.importer.internal.onnx.TalkerGraph;
+import dev.ventriloquist.importer.internal.onnx.TextEmbedGraph;
+
+import dev.ventriloquist.api.ModelPackException;
+import dev.ventriloquist.importer.internal.checkpoint.Checkpoint;
+import dev.ventriloquist.runtime.internal.model.CodePredictorConfig;
+import dev.ventriloquist.runtime.internal.model.ModelPackManifest;
+import dev.ventriloquist.runtime.internal.model.Npy;
+import dev.ventriloquist.importer.internal.checkpoint.SafetensorsFile;
+import dev.ventriloquist.runtime.internal.model.TalkerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Turns an official Qwen3-TTS 12 Hz Base checkpoint folder into a model pack: ONNX graphs, codec embedding tables as
+ * {@code .npy}, the text tokenizer files and {@code model.json}. Pure Java; no Python involved.
+ *
+ * <p>Order of work: parse and cross-check the configs, validate every tensor name and shape in both safetensors files
+ * (so a wrong or truncated checkpoint fails before anything is written), build the graphs one at a time (only one
+ * graph's weights are in memory at once), write the tables, copy the tokenizer, and write {@code model.json} last:
+ * a pack without a manifest is never loaded, so an interrupted import cannot look complete.
+ *
+ * <p>Pack layout: {@code text_embed.onnx}, {@code talker.onnx}, {@code code_predictor.onnx},
+ * {@code codec_decoder.onnx} (one-shot) with its streaming halves {@code codec_decoder_transformer.onnx} and
+ * {@code codec_decoder_upsampler.onnx} (see {@link CodecDecoderSplit}), {@code speaker_encoder.onnx}, {@code codec_encoder.onnx} (each with a {@code .onnx.data} file beside it when its weights exceed the external-data
+ * threshold), {@code talker_codec_embedding.npy} [V, D], {@code code_predictor_codec_embeddings.npy} [Q-1, V_pred, D],
+ * {@code vocab.json}, {@code merges.txt}, {@code tokenizer_config.json}, {@code model.json}.
+ */
+public final class Qwen3TtsImporter {
+  public static final String IMPORTER_VERSION = "0.1.0";
+  public static final String TALKER_CODEC_TABLE = "talker_codec_embedding.npy";
+  public static final String PREDICTOR_CODEC_TABLES = "code_predictor_codec_embeddings.npy";
+  /** Graphs whose weights exceed this go to external data (protobuf cannot exceed 2 GB). */
+  public static final long DEFAULT_EXTERNAL_THRESHOLD = 1_500_000_000L;
+
+  /** Graphs of a pack, in build order, with their manifest roles. */
+  public static final Map<String, PackGraph> GRAPHS = new java.util.LinkedHashMap<>();
+
+  static {
+    GRAPHS.put("textEmbed", new TextEmbedGraph());
+    GRAPHS.put("talker", new TalkerGraph());
+    GRAPHS.put("codePredictor", new CodePredictorGraph());
+    GRAPHS.put("codecDecoder", new CodecDecoderGraph());
+    GRAPHS.put(CodecDecoderSplit.TRANSFORMER_ROLE, new CodecDecoderSplit.TransformerGraph());
+    GRAPHS.put(CodecDecoderSplit.UPSAMPLER_ROLE, new CodecDecoderSplit.UpsamplerGraph());
+    GRAPHS.put("speakerEncoder", new SpeakerEncoderGraph());
+    GRAPHS.put("codecEncoder", new CodecEncoderGraph());
+  }
+
+  private final WeightPrecision precision;
+  private final long externalThreshold;
+  private final Consumer<String> progress;
+
+  private Qwen3TtsImporter(WeightPrecision precision, long externalThreshold, Consumer<String> progress) {
+    this.precision = precision;
+    this.externalThreshold = externalThreshold;
+    this.progress = progress;
+  }
+
+  /** An importer with the default external-data threshold. {@code progress} gets one line per step. */
+  public static Qwen3TtsImporter create(WeightPrecision precision, Consumer<String> progress) {
+    return new Qwen3TtsImporter(Objects.requireNonNull(precision), DEFAULT_EXTERNAL_THRESHOLD,
+        Objects.requireNonNull(progress));
+  }
+
+  /** Same importer with another external-data threshold in bytes (0 puts every large weight in external data). */
+  public Qwen3TtsImporter withExternalThreshold(long bytes) {
+    return new Qwen3TtsImporter(precision, bytes, progress);
+  }
+
+  /**
+   * Imports {@code checkpointDir} into {@code packDir} (created if needed; files of the same name are replaced).
+   *
+   * @return the manifest written
+   * @throws ModelPackException for a missing file, a config without a required key, an unsupported variant, a
+   *     truncated safetensors file, or a tensor whose name or shape does not match the config
+   */
+  public ModelPackManifest importCheckpoint(Path checkpointDir, Path packDir) throws IOException {
+    long t0 = System.nanoTime();
+    Checkpoint ck = Checkpoint.open(checkpointDir);
+    progress.accept("checkpoint " + ck.config().variant() + " at " + checkpointDir);
+    try (SafetensorsFile main = ck.openMainWeights();
+        SafetensorsFile st = ck.openSpeechTokenizerWeights()) {
+      progress.accept("validated " + main.names().size() + " + " + st.names().size() + " tensors");
+      Files.createDirectories(packDir);
+      Files.deleteIfExists(packDir.resolve(ModelPackManifest.FILE_NAME));
+      PackGraph.Sources src = new PackGraph.Sources(ck, main, st);
+      ModelPackManifest m = ModelPackManifest.describe(ck.config(), ck.speechTokenizer(), ck.generation());
+      m.importerVersion = IMPORTER_VERSION;
+      m.precision = precision.id();
+      List<String> written = new ArrayList<>();
+      for (Map.Entry<String, PackGraph> e : GRAPHS.entrySet()) {
+        PackGraph graph = e.getValue();
+        WeightPrecision gp = graph.precision(precision);
+        long bytes = graph.weightElements(src) * gp.bytesPerElement();
+        boolean ext = bytes > externalThreshold;
+        Path onnx = packDir.resolve(graph.fileName());
+        Path data = packDir.resolve(graph.fileName() + ".data");
+        Files.deleteIfExists(data);
+        long g0 = System.nanoTime();
+        progress.accept(String.format("building %s (%.1f MB of %s weights%s)", graph.fileName(), bytes / 1e6,
+            gp.id(), ext ? ", external data" : ""));
+        try (GraphBuilder g = new GraphBuilder(graph.fileName().replace(".onnx", ""), gp, ext ? data : null)) {
+          graph.build(g, src);
+          g.write(onnx, "Qwen3-TTS " + ck.config().variant() + " " + graph.fileName() + ", " + gp.id());
+        }
+        written.add(graph.fileName());
+        if (ext) {
+          written.add(graph.fileName() + ".data");
+        }
+        m.graphs.put(e.getKey(), graph.fileName());
+        progress.accept(String.format("  wrote %s in %.1f s", graph.fileName(), (System.nanoTime() - g0) / 1e9));
+      }
+      writeTables(ck, main, packDir);
+      m.tables.put("talkerCodecEmbedding", TALKER_CODEC_TABLE);
+      m.tables.put("codePredictorCodecEmbeddings", PREDICTOR_CODEC_TABLES);
+      written.add(TALKER_CODEC_TABLE);
+      written.add(PREDICTOR_CODEC_TABLES);
+      for (String f : Checkpoint.TOKENIZER_FILES) {
+        Files.copy(checkpointDir.resolve(f), packDir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+        written.add(f);
+      }
+      progress.accept("hashing " + written.size() + " files");
+      for (String f : written) {
+        Path p = packDir.resolve(f);
+        m.files.add(new ModelPackManifest.FileEntry(f, Files.size(p), ModelPackManifest.sha256(p)));
+      }
+      m.write(packDir);
+      progress.accept(String.format("model pack %s written to %s in %.1f s", m.variant, packDir,
+          (System.nanoTime() - t0) / 1e9));
+      return m;
+    }
+  }
+
+  /**
+   * The codec embedding tables the runtime sums on the Java side: codebook 0 through the talker table [V, D],
+   * codebooks 1..Q-1 through the predictor tables [Q-1, V_pred, D] (talker width, also for 1.7B).
+   */
+  private void writeTables(Checkpoint ck, SafetensorsFile main, Path packDir) throws IOException {
+    TalkerConfig t = ck.config().talker();
+    CodePredictorConfig c = t.codePredictor();
+    int d = t.hiddenSize();
+    progress.accept("writing " + TALKER_CODEC_TABLE + " and " + PREDICTOR_CODEC_TABLES);
+    Npy.write(packDir.resolve(TALKER_CODEC_TABLE), new long[] {t.vocabSize(), d},
+        main.floats("talker.model.codec_embedding.weight", t.vocabSize(), d));
+    int groups = c.numCodeGroups() - 1;
+    long per = (long) c.vocabSize() * d;
+    float[][] cache = new float[1][];
+    int[] loaded = {-1};
+    Npy.write(packDir.resolve(PREDICTOR_CODEC_TABLES), new long[] {groups, c.vocabSize(), d}, (off, dst, n) -> {
+      int done = 0;
+      while (done < n) {
+        long flat = off + done;
+        int k = (int) (flat / per);
+        if (loaded[0] != k) {
+          cache[0] = main.floats("talker.code_predictor.model.codec_embedding." + k + ".weight", c.vocabSize(), d);
+          loaded[0] = k;
+        }
+        int start = (int) (flat % per);
+        int m = (int) Math.min(n - done, per - start);
+        System.arraycopy(cache[0], start, dst, done, m);
+        done += m;
+      }
+    });
+  }
+}

@@ -1,0 +1,56 @@
+package dev.ventriloquist.importer.internal.onnx;
+
+import dev.ventriloquist.importer.WeightPrecision;
+
+import dev.ventriloquist.importer.internal.checkpoint.Checkpoint;
+import dev.ventriloquist.importer.internal.checkpoint.SafetensorsFile;
+import java.io.IOException;
+
+/**
+ * One ONNX graph of a model pack. The importer asks each graph for its file name and weight size (to choose embedded
+ * or external data), then lets it add its nodes to a {@link GraphBuilder}. New graphs (speaker encoder, codec
+ * encoder) are new implementations registered in {@link Qwen3TtsImporter#GRAPHS}.
+ */
+public interface PackGraph {
+  /** File name inside the pack, e.g. {@code talker.onnx}. */
+  String fileName();
+
+  /** Weight elements this graph stores (multiplied by the precision's bytes to decide on external data). */
+  long weightElements(Sources src);
+
+  /**
+   * The precision this graph is built in: the requested one, except that graphs which are not {@link #quantizable()}
+   * are built in fp32 when int8/int4 is requested. Graphs that lose accuracy in fp16 override this.
+   */
+  default WeightPrecision precision(WeightPrecision requested) {
+    return requested.quantized() && !quantizable() ? WeightPrecision.FP32 : requested;
+  }
+
+  /**
+   * Whether int8/int4 Linear weights are acceptable: true for the transformer graphs that read all their weights
+   * every step (talker, code predictor, text projection), false for convolutional audio graphs.
+   */
+  default boolean quantizable() {
+    return false;
+  }
+
+  /** Adds inputs, nodes and outputs. */
+  void build(GraphBuilder g, Sources src) throws IOException;
+
+  /** Opened checkpoint files shared by all graphs of one import. */
+  record Sources(Checkpoint checkpoint, SafetensorsFile main, SafetensorsFile speechTokenizer) {
+    /** Sum of element counts of the tensors in {@code file} whose names start with one of the prefixes. */
+    long elements(SafetensorsFile file, String... prefixes) {
+      long n = 0;
+      for (String name : file.names()) {
+        for (String p : prefixes) {
+          if (name.startsWith(p)) {
+            n += file.info(name).numel();
+            break;
+          }
+        }
+      }
+      return n;
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package dev.ventriloquist.runtime;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceLoader;
+
+import dev.ventriloquist.api.AudioDeviceException;
+import dev.ventriloquist.api.AudioMode;
+import dev.ventriloquist.api.BackendInfo;
+import dev.ventriloquist.api.EngineConfig;
+import dev.ventriloquist.api.NoBackendException;
+import dev.ventriloquist.api.VoicePack;
+import dev.ventriloquist.api.VoiceEngine;
+import dev.ventriloquist.runtime.internal.engine.AudioOutput;
+import dev.ventriloquist.runtime.internal.engine.DefaultVoiceEngine;
+import dev.ventriloquist.runtime.internal.engine.InstantAudioOutput;
+import dev.ventriloquist.runtime.internal.openal.OpenAlConfig;
+import dev.ventriloquist.runtime.internal.openal.OpenAlOutputs;
+import dev.ventriloquist.runtime.internal.store.LineCache;
+import dev.ventriloquist.runtime.internal.store.PromptStore;
+import dev.ventriloquist.runtime.internal.qwen3.Qwen3TtsBackend;
+import dev.ventriloquist.runtime.internal.voice.VoicePacks;
+import dev.ventriloquist.spi.BackendProvider;
+import dev.ventriloquist.spi.SynthesisBackend;
+
+/**
+ * Creates engines. The one entry point a game needs besides the plugin API:
+ *
+ * <pre>{@code
+ * try (VoiceEngine voices = Ventriloquist.create(EngineConfig.builder().cacheDir(Path.of("cache")).build())) {
+ *   voices.register(CharacterVoice.of(Ventriloquist.loadVoicePack(Path.of("voices/guard"))));
+ *   voices.say("guard", "Halt! Who goes there?");
+ * }
+ * }</pre>
+ */
+public final class Ventriloquist {
+  private Ventriloquist() {}
+
+  /** An engine with the configured backend and audio device. */
+  public static VoiceEngine create(EngineConfig config) {
+    Objects.requireNonNull(config, "config");
+    AudioOutput output = defaultOutput(config);
+    try {
+      return create(config, output);
+    } catch (RuntimeException | Error e) {
+      // A missing model pack is a user error a game may catch and retry from: it must not leave an audio thread
+      // holding the device open.
+      closeQuietly(output, e);
+      throw e;
+    }
+  }
+
+  /** An engine that sends its audio to {@code output} (a loopback renderer, a file, a test probe). */
+  public static VoiceEngine create(EngineConfig config, AudioOutput output) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(output, "output");
+    LineCache cache = config.cacheDir()
+        .map(dir -> LineCache.builder(dir).maxDiskBytes(config.cacheMaxBytes()).build())
+        .orElse(null);
+    Selection s;
+    try {
+      s = selectBackend(config);
+    } catch (RuntimeException | Error e) {
+      closeQuietly(cache, e);
+      throw e;
+    }
+    try {
+      return new DefaultVoiceEngine(config, s.backend, s.info, output, cache);
+    } catch (RuntimeException | Error e) {
+      closeQuietly(s.backend, e);
+      closeQuietly(cache, e);
+      throw e;
+    }
+  }
+
+  /** Closes what a failed {@link #create} made; a second failure is attached to the first. */
+  private static void closeQuietly(AutoCloseable c, Throwable cause) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception | Error suppressed) {
+      cause.addSuppressed(suppressed);
+    }
+  }
+
+  /** Which backend {@link #create} would use for {@code config}, and why, without building it. */
+  public static BackendInfo describeBackend(EngineConfig config) {
+    Selection s = selectBackend(config);
+    s.backend.close();
+    return s.info;
+  }
+
+  private record Selection(SynthesisBackend backend, BackendInfo info) {}
+
+  private static Selection selectBackend(EngineConfig config) {
+    if (!config.extraBackends().isEmpty()) {
+      SynthesisBackend b = config.extraBackends().get(0);
+      return new Selection(b, new BackendInfo(b.name(), b.description(), b.capabilities().clones(),
+          "added by the game through EngineConfig.addBackend"));
+    }
+    if (config.modelPack().isPresent()) {
+      // A configured pack that cannot be loaded is an error the user must see (ModelPackException), not a silent
+      // switch to the embedded voice.
+      // Voice prompts extracted for characters live beside the line cache, so a voice is extracted once per machine.
+      Qwen3TtsBackend qwen = Qwen3TtsBackend.open(config.modelPack().get(),
+          Qwen3TtsBackend.Options.defaults().withDevice(config.device()),
+          config.cacheDir().map(PromptStore::open).orElse(null));
+      return new Selection(qwen, new BackendInfo(qwen.name(), qwen.description(), true,
+          "model pack " + config.modelPack().get()));
+    }
+    Optional<BackendProvider> fallback = ServiceLoader.load(BackendProvider.class, Ventriloquist.class.getClassLoader())
+        .stream().map(ServiceLoader.Provider::get).filter(BackendProvider::available)
+        .max(Comparator.comparingInt(BackendProvider::priority));
+    if (fallback.isEmpty()) {
+      throw new NoBackendException("no synthesis backend: configure a model pack (EngineConfig.Builder.modelPack), "
+          + "add one (EngineConfig.Builder.addBackend), or add the artifact "
+          + "dev.ventriloquist:ventriloquist-embedded-voice for the embedded (not cloned) voice");
+    }
+    SynthesisBackend b = fallback.get().open(config);
+    return new Selection(b, new BackendInfo(b.name(), b.description(), b.capabilities().clones(),
+        "no model pack configured"));
+  }
+
+  /**
+   * Reads a voice pack: a folder with {@code voice.json} and its reference clip, or a {@code .zip} of one (a mod's
+   * voice). Hostile packs are refused with a {@link dev.ventriloquist.api.VoicePackException}.
+   */
+  public static VoicePack loadVoicePack(Path source) throws IOException {
+    return VoicePacks.load(source);
+  }
+
+  /**
+   * The output {@link EngineConfig#audioMode()} asks for: the default device through OpenAL (which itself falls back
+   * to a silent real-time device when the machine has no sound card), the current context (libGDX's), OpenAL's silent
+   * real-time device, or {@link InstantAudioOutput} for {@link AudioMode#SILENT}. Missing LWJGL natives are an
+   * {@link AudioDeviceException} naming the classifier, not silence: a game shipped without them must find out.
+   */
+  private static AudioOutput defaultOutput(EngineConfig config) {
+    if (config.audioMode() == AudioMode.SILENT) {
+      return new InstantAudioOutput();
+    }
+    return OpenAlOutputs.forMode(config.audioMode(), OpenAlConfig.from(config));
+  }
+}

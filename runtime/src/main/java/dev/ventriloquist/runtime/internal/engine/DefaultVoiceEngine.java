@@ -1,0 +1,541 @@
+package dev.ventriloquist.runtime.internal.engine;
+
+import java.lang.System.Logger.Level;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.ventriloquist.api.BackendInfo;
+import dev.ventriloquist.api.CharacterVoice;
+import dev.ventriloquist.api.EngineClosedException;
+import dev.ventriloquist.api.EngineConfig;
+import dev.ventriloquist.api.EngineStats;
+import dev.ventriloquist.api.InterruptReason;
+import dev.ventriloquist.api.InvalidTextException;
+import dev.ventriloquist.api.Speech;
+import dev.ventriloquist.api.SpeechOptions;
+import dev.ventriloquist.api.SynthesisException;
+import dev.ventriloquist.api.UnknownCharacterException;
+import dev.ventriloquist.api.VoiceEngine;
+import dev.ventriloquist.api.VoicePack;
+import dev.ventriloquist.runtime.internal.store.CachedLine;
+import dev.ventriloquist.runtime.internal.store.LineCache;
+import dev.ventriloquist.runtime.internal.store.LineKey;
+import dev.ventriloquist.runtime.internal.store.PromptStore;
+import dev.ventriloquist.spi.PcmSink;
+import dev.ventriloquist.spi.SynthesisBackend;
+import dev.ventriloquist.spi.SynthesisRequest;
+
+/**
+ * The engine behind {@link VoiceEngine}: validates lines on the caller's thread, queues them in a
+ * {@link Scheduler}, synthesizes them on its own threads and hands the PCM to an {@link AudioOutput}.
+ *
+ * <p><b>Threads.</b>
+ * <ul>
+ *   <li>Callers (the game thread): every public method; none blocks on synthesis or I/O.
+ *   <li>{@code ventriloquist-synth-N} ({@link EngineConfig#synthesisThreads()} of them): take lines from the
+ *       scheduler, run the backend, write PCM to the output. Only they call the backend.
+ *   <li>The output's audio thread: reports playback through each {@link SpeechImpl}.
+ *   <li>{@code ventriloquist-events}: runs listener code unless the caller gave its own executor.
+ * </ul>
+ */
+public final class DefaultVoiceEngine implements VoiceEngine {
+  private static final System.Logger LOG = System.getLogger(DefaultVoiceEngine.class.getName());
+  /** How long a synthesis thread waits for work before checking for shutdown. */
+  private static final long TAKE_POLL_MILLIS = 250;
+  /** Bound on {@link #close()}: threads still inside a backend step after this are abandoned (daemon threads). */
+  private static final long CLOSE_WAIT_MILLIS = 2_000;
+  /** The backend name a cache hit reports. */
+  public static final String LINE_CACHE = "line-cache";
+  /** The backend field of baked line keys. */
+  static final String BAKED = "baked";
+  /** 40 ms chunks when streaming a cached line. */
+  private static final int CACHED_CHUNK_SAMPLES = 960;
+
+  private final EngineConfig config;
+  private final SynthesisBackend backend;
+  private final BackendInfo backendInfo;
+  private final AudioOutput output;
+  /** Null when the engine has no cache directory. */
+  private final LineCache lineCache;
+  private final Scheduler scheduler;
+  private final Map<String, CharacterVoice> characters = new ConcurrentHashMap<>();
+  /** What {@link SynthesisBackend#prepare} made of each registered character, by id. */
+  private final Map<String, Prepared> prepared = new ConcurrentHashMap<>();
+  private final Set<SpeechImpl> live = ConcurrentHashMap.newKeySet();
+  private final ExecutorService synthesisThreads;
+  private final ExecutorService eventThread;
+  /** Starts queued lines whose predecessor just ended ({@link DeferredStream#open}). */
+  private final ExecutorService sequencer;
+  private final Executor defaultEventExecutor;
+  private final AtomicLong nextId = new AtomicLong(1);
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicLong completed = new AtomicLong();
+  private final AtomicLong cacheHits = new AtomicLong();
+  private final AtomicLong cacheMisses = new AtomicLong();
+  private final AtomicLong lastTimeToFirstChunk = new AtomicLong(-1);
+
+  /**
+   * @param backend the backend that speaks every line; owned (closed with the engine)
+   * @param backendInfo why this backend was chosen
+   * @param output where PCM goes; owned
+   * @param lineCache the line cache, or null for none; owned
+   */
+  public DefaultVoiceEngine(EngineConfig config, SynthesisBackend backend, BackendInfo backendInfo, AudioOutput output,
+      LineCache lineCache) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.backend = Objects.requireNonNull(backend, "backend");
+    this.backendInfo = Objects.requireNonNull(backendInfo, "backendInfo");
+    this.output = Objects.requireNonNull(output, "output");
+    this.lineCache = lineCache;
+    int rate = backend.capabilities().sampleRate();
+    if (rate != EngineConfig.SAMPLE_RATE) {
+      throw new IllegalArgumentException("backend " + backend.name() + " writes " + rate + " Hz; the engine needs "
+          + EngineConfig.SAMPLE_RATE + " Hz");
+    }
+    this.scheduler = new Scheduler(config.queueCapacity());
+    this.eventThread = Executors.newSingleThreadExecutor(namedDaemon("ventriloquist-events", false));
+    this.sequencer = Executors.newSingleThreadExecutor(namedDaemon("ventriloquist-sequencer", false));
+    this.defaultEventExecutor = config.eventExecutor().orElse(eventThread);
+    this.synthesisThreads =
+        Executors.newFixedThreadPool(config.synthesisThreads(), namedDaemon("ventriloquist-synth-", true));
+    for (int i = 0; i < config.synthesisThreads(); i++) {
+      synthesisThreads.execute(this::synthesisLoop);
+    }
+    LOG.log(Level.INFO, "Ventriloquist: " + backendInfo.description() + " (" + backendInfo.reason() + "); audio: "
+        + output.description());
+    if (!backendInfo.clones()) {
+      LOG.log(Level.WARNING, "Ventriloquist: backend " + backendInfo.name() + " does NOT clone voices: every "
+          + "character speaks with a generic voice (pitch and rate from its voice pack). Install a model pack "
+          + "for cloned voices.");
+    }
+  }
+
+  @Override
+  public void register(CharacterVoice character) {
+    Objects.requireNonNull(character, "character");
+    checkOpen();
+    characters.put(character.id(), character);
+    prepared.remove(character.id());
+  }
+
+  @Override
+  public void unregister(String characterId) {
+    Objects.requireNonNull(characterId, "characterId");
+    prepared.remove(characterId);
+    if (characters.remove(characterId) != null) {
+      for (SpeechImpl s : live) {
+        if (s.characterId().equals(characterId)) {
+          s.interrupt(InterruptReason.CANCELLED);
+        }
+      }
+    }
+  }
+
+  @Override
+  public Set<String> characters() {
+    return Set.copyOf(characters.keySet());
+  }
+
+  @Override
+  public Speech say(String characterId, String text, SpeechOptions options) {
+    Objects.requireNonNull(characterId, "characterId");
+    Objects.requireNonNull(text, "text");
+    Objects.requireNonNull(options, "options");
+    checkOpen();
+    CharacterVoice character = characters.get(characterId);
+    if (character == null) {
+      throw new UnknownCharacterException("no character \"" + characterId + "\" is registered (registered: "
+          + characters.keySet() + "); call VoiceEngine.register first");
+    }
+    if (text.length() > config.maxTextLength()) {
+      throw new InvalidTextException("the line is " + text.length() + " characters; the limit is "
+          + config.maxTextLength() + " (split long speeches into several lines, or raise EngineConfig.maxTextLength)");
+    }
+    String normalized = TextNormalizer.normalize(text);
+    if (normalized.isEmpty()) {
+      throw new InvalidTextException("the line is empty or blank; give the character something to say");
+    }
+    String language = options.language() != null ? options.language() : character.defaultLanguage();
+    SpeechImpl speech = new SpeechImpl(nextId.getAndIncrement(), character, normalized, language, options,
+        EngineConfig.SAMPLE_RATE, defaultEventExecutor, this::terminated);
+    live.add(speech);
+    try {
+      for (SpeechImpl replaced : scheduler.submit(speech)) {
+        replaced.interrupt(InterruptReason.REPLACED);
+      }
+    } catch (RuntimeException e) {
+      live.remove(speech);
+      if (closed.get()) {
+        throw new EngineClosedException("the engine was closed");
+      }
+      throw e;
+    }
+    return speech;
+  }
+
+  @Override
+  public BackendInfo backend() {
+    return backendInfo;
+  }
+
+  @Override
+  public EngineStats stats() {
+    int active = 0;
+    for (SpeechImpl s : live) {
+      if (!s.isTerminal() && s.state() != dev.ventriloquist.api.SpeechState.QUEUED) {
+        active++;
+      }
+    }
+    return new EngineStats(scheduler.queued(), active, completed.get(), cacheHits.get(), cacheMisses.get(),
+        lastTimeToFirstChunk.get());
+  }
+
+  @Override
+  public void setListenerPosition(float x, float y, float z) {
+    output.setListenerPosition(x, y, z);
+  }
+
+  @Override
+  public void setListenerOrientation(float fx, float fy, float fz, float ux, float uy, float uz) {
+    output.setListenerOrientation(fx, fy, fz, ux, uy, uz);
+  }
+
+  @Override
+  public void setDialogueGain(float gain) {
+    output.setDialogueGain(Float.isFinite(gain) ? Math.max(0f, Math.min(4f, gain)) : 1f);
+  }
+
+  @Override
+  public void setHrtf(boolean enabled) {
+    output.setHrtf(enabled);
+  }
+
+  @Override
+  public dev.ventriloquist.api.AudioStatus audioStatus() {
+    return output.audioStatus();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    scheduler.close();
+    for (SpeechImpl s : live) {
+      s.interrupt(InterruptReason.ENGINE_CLOSED);
+    }
+    synthesisThreads.shutdownNow();
+    boolean stopped = awaitQuietly(synthesisThreads, CLOSE_WAIT_MILLIS);
+    output.close();
+    if (stopped) {
+      closeBackend();
+    } else {
+      // A backend step is still running; closing its native resources under it would crash the JVM.
+      LOG.log(Level.WARNING, "a synthesis thread did not stop within " + CLOSE_WAIT_MILLIS
+          + " ms; the backend will be closed when it does");
+      Thread t = new Thread(() -> {
+        awaitQuietly(synthesisThreads, Long.MAX_VALUE);
+        closeBackend();
+      }, "ventriloquist-backend-closer");
+      t.setDaemon(true);
+      t.start();
+    }
+    if (lineCache != null) {
+      lineCache.close(); // waits for queued disk writes of finished lines
+    }
+    sequencer.shutdownNow();
+    eventThread.shutdown();
+    awaitQuietly(eventThread, 500);
+  }
+
+  // ---- synthesis threads ----
+
+  private void synthesisLoop() {
+    while (!closed.get()) {
+      SpeechImpl speech;
+      try {
+        speech = scheduler.take(TAKE_POLL_MILLIS);
+      } catch (InterruptedException e) {
+        return; // close() interrupts us
+      }
+      if (speech == null) {
+        continue;
+      }
+      try {
+        synthesize(speech);
+      } catch (RuntimeException | Error e) {
+        // Outside the backend call (cached playback, the cache tee, the output): without this the exception would
+        // end this loop, losing a synthesis thread for good and leaving the line (and its character's queue) stuck.
+        LOG.log(Level.WARNING, "line " + speech.id() + " of " + speech.characterId() + " failed", e);
+        speech.fail(e);
+      }
+    }
+  }
+
+  private void synthesize(SpeechImpl speech) {
+    CharacterVoice character;
+    try {
+      character = prepare(speech.character());
+    } catch (RuntimeException | Error e) {
+      LOG.log(Level.WARNING, "the voice of " + speech.characterId() + " could not be prepared for line " + speech.id()
+          + ": " + e.getMessage());
+      speech.fail(e);
+      return;
+    }
+    if (speech.isTerminal()) {
+      return; // cancelled while the voice was being prepared
+    }
+    SpeechOptions o = speech.options();
+    SynthesisRequest request = new SynthesisRequest(speech.id(), character, speech.text(), speech.language(),
+        o.seed().isPresent() ? OptionalLong.of(o.seed().getAsLong()) : OptionalLong.empty());
+    LineKey key = null;
+    CachedLine hit = null;
+    if (lineCache != null) {
+      try {
+        key = lineKey(backend.fingerprint(request), request);
+        hit = lineCache.get(key).or(() -> lineCache.get(bakedKey(request))).orElse(null);
+      } catch (RuntimeException e) {
+        // A cache that cannot be read must not cost the line: synthesize it instead.
+        LOG.log(Level.WARNING, "line cache lookup failed for line " + speech.id(), e);
+      }
+    }
+    // Outside the lookup's try: a failure while playing the hit fails the line (the caller does that) rather than
+    // being taken for a lookup failure, after which the line, already past QUEUED, could never begin synthesis.
+    if (hit != null && hit.sampleRate() == EngineConfig.SAMPLE_RATE && hit.sampleCount() > 0) {
+      playCached(speech, hit);
+      return;
+    }
+    if (!speech.beginSynthesis(backend.name(), false)) {
+      return;
+    }
+    cacheMisses.incrementAndGet();
+    PlaybackStream stream = openStream(speech, false);
+    if (stream == null) {
+      return;
+    }
+    LineCache.Writer tee = key == null ? null : lineCache.begin(key, EngineConfig.SAMPLE_RATE);
+    PcmSink sink = new PcmSink() {
+      private boolean first = true;
+
+      @Override
+      public void write(float[] samples, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, samples.length);
+        if (length == 0 || !speech.chunkProduced(length)) {
+          return;
+        }
+        if (first) {
+          first = false;
+          lastTimeToFirstChunk.set(speech.timeToFirstChunkNanos());
+        }
+        stream.write(samples, offset, length);
+        if (tee != null) {
+          tee.append(samples, offset, length);
+        }
+      }
+
+      @Override
+      public boolean isCancelled() {
+        return speech.isTerminal() || Thread.currentThread().isInterrupted();
+      }
+    };
+    long t0 = System.nanoTime();
+    try {
+      backend.synthesize(request, sink);
+      if (speech.isTerminal()) {
+        return; // cancelled or replaced: the tee is aborted below, so a partial line is never cached
+      }
+      if (speech.samples() == 0) {
+        throw new SynthesisException("backend " + backend.name() + " produced no audio for \"" + speech.text() + "\"");
+      }
+      speech.synthesisDone(System.nanoTime() - t0);
+      scheduler.synthesized(speech);
+      if (tee != null) {
+        tee.commit().whenComplete((written, error) -> {
+          if (error != null) {
+            LOG.log(Level.WARNING, "could not cache line " + speech.id() + ": " + error.getMessage());
+          }
+        });
+      }
+      stream.end();
+    } catch (RuntimeException | Error e) {
+      LOG.log(Level.WARNING, "line " + speech.id() + " of " + speech.characterId() + " failed", e);
+      speech.fail(e);
+    } finally {
+      if (tee != null) {
+        tee.close(); // aborts unless committed
+      }
+    }
+  }
+
+  /**
+   * The character as the backend wants it ({@link SynthesisBackend#prepare}), computed once per registration: the
+   * first line of a character pays for it (a cloning backend may extract a voice prompt), later lines reuse it. A
+   * failure is not remembered, so the next line tries again (the user may have fixed the voice pack).
+   */
+  private CharacterVoice prepare(CharacterVoice registered) {
+    Prepared p = prepared.compute(registered.id(),
+        (id, old) -> old != null && old.registered == registered ? old : new Prepared(registered));
+    return p.get();
+  }
+
+  /** One registration's prepared character; {@link #get} runs the backend's prepare at most once at a time. */
+  private final class Prepared {
+    final CharacterVoice registered;
+    private CharacterVoice result; // guarded by this
+
+    Prepared(CharacterVoice registered) {
+      this.registered = registered;
+    }
+
+    synchronized CharacterVoice get() {
+      if (result == null) {
+        CharacterVoice r = backend.prepare(registered);
+        // The SPI contract, checked here so a broken backend is named rather than failing somewhere later.
+        if (r == null || !r.id().equals(registered.id())) {
+          throw new SynthesisException("backend " + backend.name() + " broke its contract: prepare(\""
+              + registered.id() + "\") returned " + (r == null ? "null" : "character \"" + r.id() + "\""));
+        }
+        result = r;
+      }
+      return result;
+    }
+  }
+
+  /** Streams a cached line: no pre-roll wait, no backend. */
+  private void playCached(SpeechImpl speech, CachedLine line) {
+    if (!speech.beginSynthesis(LINE_CACHE, true)) {
+      return;
+    }
+    cacheHits.incrementAndGet();
+    PlaybackStream stream = openStream(speech, true);
+    if (stream == null) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    var chunks = line.chunks(CACHED_CHUNK_SAMPLES);
+    boolean first = true;
+    while (chunks.hasNext()) {
+      float[] chunk = chunks.next();
+      if (!speech.chunkProduced(chunk.length)) {
+        return;
+      }
+      if (first) {
+        first = false;
+        lastTimeToFirstChunk.set(speech.timeToFirstChunkNanos());
+      }
+      stream.write(chunk, 0, chunk.length);
+    }
+    speech.synthesisDone(System.nanoTime() - t0);
+    scheduler.synthesized(speech);
+    stream.end();
+  }
+
+  /**
+   * Opens the line's playback. A queued line whose predecessor is still playing gets a {@link DeferredStream}: it
+   * is synthesized now and starts when the predecessor ends (opened on the sequencer thread, never on the audio
+   * thread that reports the end).
+   */
+  private PlaybackStream openStream(SpeechImpl speech, boolean preRolled) {
+    SpeechImpl predecessor = speech.predecessor();
+    if (predecessor == null || predecessor.isTerminal()) {
+      PlaybackStream stream = openNow(speech, preRolled);
+      if (stream != null) {
+        speech.attachStream(stream);
+      }
+      return stream;
+    }
+    DeferredStream deferred = new DeferredStream(allThere -> openNow(speech, preRolled || allThere));
+    speech.attachStream(deferred);
+    predecessor.whenTerminal(() -> {
+      try {
+        sequencer.execute(deferred::open);
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        deferred.stop();
+      }
+    });
+    return deferred;
+  }
+
+  /** Opens the output stream, or fails the line and returns null. */
+  private PlaybackStream openNow(SpeechImpl speech, boolean preRolled) {
+    SpeechOptions o = speech.options();
+    try {
+      return output.open(new PlaybackRequest(speech.id(), o.priority(), o.emitter(), o.volume(),
+          speech.character().spatial(), preRolled, o.poolFullPolicy()), speech);
+    } catch (RuntimeException e) {
+      speech.fail(e);
+      return null;
+    }
+  }
+
+  /**
+   * The cache key of a line as this engine's backend would say it: the backend's fingerprint (model pack, prompt,
+   * sampling or embedded-voice parameters), the prompt's content hash, the text, language and seed.
+   */
+  static LineKey lineKey(String backendFingerprint, SynthesisRequest request) {
+    String promptHash = request.character().prompt().map(PromptStore::contentHash).orElse("no-prompt");
+    return LineKey.builder().backend(backendFingerprint).promptHash(promptHash).text(request.text())
+        .language(request.language()).sampling("").seed(request.seed()).build();
+  }
+
+  /**
+   * The key under which {@code ventriloquist bake} stores a dialogue line: the voice pack's id and reference clip
+   * instead of a backend, so a game that ships a baked cache finds its lines whatever backend (or none) it runs.
+   */
+  public static LineKey bakedKey(SynthesisRequest request) {
+    CharacterVoice c = request.character();
+    String voice = c.voicePack().map(VoicePack::id).orElse(c.id());
+    return LineKey.builder().backend(BAKED).promptHash(voice).text(request.text()).language(request.language())
+        .sampling("").seed(request.seed()).build();
+  }
+
+  private void terminated(SpeechImpl speech) {
+    live.remove(speech);
+    scheduler.terminated(speech);
+    if (speech.state() == dev.ventriloquist.api.SpeechState.FINISHED) {
+      completed.incrementAndGet();
+    }
+  }
+
+  private void closeBackend() {
+    try {
+      backend.close();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "backend " + backend.name() + " failed to close", e);
+    }
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new EngineClosedException("the engine was closed; build a new one");
+    }
+  }
+
+  private static boolean awaitQuietly(ExecutorService executor, long millis) {
+    try {
+      return executor.awaitTermination(millis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory namedDaemon(String name, boolean numbered) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, numbered ? name + n.getAndIncrement() : name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,142 @@
+package dev.ventriloquist.runtime.internal.qwen3;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+import dev.ventriloquist.api.MisuseException;
+import dev.ventriloquist.api.PromptMode;
+
+/**
+ * Builds the dual-track {@link PromptLayout} of one line, as the reference's {@code generate} does for a voice-clone
+ * prompt with streaming text input ({@code non_streaming_mode=False}, its voice-clone default):
+ *
+ * <pre>
+ * pos           text track                      codec track
+ * 0..2          &lt;|im_start|&gt; assistant \n      -
+ * 3..6          tts_pad                         think, think_bos, language, think_eos   (auto: nothink, think_bos, think_eos)
+ * 7             tts_pad                         x-vector
+ * 8             tts_bos                         codec_pad
+ * ICL:          ref_ids ++ text_ids ++ tts_eos  codec_bos, FRAME(ref[0]) .. FRAME(ref[T-1])   (T+1 positions;
+ *               padded with tts_pad to T+1,     text longer than T+1 trails into the decode steps)
+ *               or cut at T+1
+ * x-vector:     text_ids[0]                     codec_bos       (text_ids[1:] ++ tts_eos trail)
+ * </pre>
+ *
+ * The target text is tokenized inside its chat template {@code <|im_start|>assistant\n{text}<|im_end|>\n<|im_start|>
+ * assistant\n} and sliced {@code [3, -5)}; the reference transcript inside {@code <|im_start|>assistant\n{ref}
+ * <|im_end|>\n} and sliced {@code [3, -2)}, so the template's context shapes the first and last pieces exactly as
+ * upstream.
+ *
+ * <p><b>Threads.</b> Immutable; any thread.
+ */
+public final class PromptBuilder {
+  private final Qwen2Tokenizer tokenizer;
+  private final SpecialIds ids;
+
+  public PromptBuilder(Qwen2Tokenizer tokenizer, SpecialIds ids) {
+    this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
+    this.ids = Objects.requireNonNull(ids, "ids");
+  }
+
+  public SpecialIds ids() {
+    return ids;
+  }
+
+  /**
+   * The layout for {@code text} in {@code language} ({@code auto} or a name of {@link SpecialIds#languages}).
+   *
+   * @param refTranscript the reference transcript (ICL only)
+   * @param refFrames reference frames T_ref (ICL only)
+   * @throws MisuseException for an empty text, an unknown language, or ICL without transcript or frames
+   */
+  public PromptLayout build(String text, String language, PromptMode mode, String refTranscript, int refFrames) {
+    int[] target = tokenizer.encode("<|im_start|>assistant\n" + text + "<|im_end|>\n<|im_start|>assistant\n");
+    int[] ref = null;
+    if (mode == PromptMode.ICL) {
+      if (refTranscript == null || refTranscript.isBlank() || refFrames <= 0) {
+        throw new MisuseException("an ICL prompt needs the reference transcript and reference codes");
+      }
+      ref = tokenizer.encode("<|im_start|>assistant\n" + refTranscript + "<|im_end|>\n");
+    }
+    return layout(target, ref, languageId(language), mode, refFrames, ids);
+  }
+
+  /** The codec-track language id, or -1 for {@code auto}. */
+  public int languageId(String language) {
+    String l = language.toLowerCase(Locale.ROOT);
+    if (l.equals("auto")) {
+      return -1;
+    }
+    Integer id = ids.languages().get(l);
+    if (id == null) {
+      throw new MisuseException("language \"" + language + "\" is not supported by this model; use one of "
+          + ids.languageNames());
+    }
+    return id;
+  }
+
+  /**
+   * The pure layout step (no tokenizer): {@code targetIds} is the whole tokenized target template, {@code refIds} the
+   * whole tokenized reference template (ICL) or null.
+   *
+   * @param languageId a codec language id, or -1 for auto
+   */
+  static PromptLayout layout(int[] targetIds, int[] refIds, int languageId, PromptMode mode, int refFrames,
+      SpecialIds ids) {
+    if (targetIds.length < 8 || targetIds[0] != ids.imStart() || targetIds[targetIds.length - 5] != ids.imEnd()) {
+      throw new IllegalArgumentException("the target template did not tokenize as <|im_start|>assistant\\n…"
+          + "<|im_end|>\\n<|im_start|>assistant\\n: " + Arrays.toString(targetIds));
+    }
+    int[] textIds = Arrays.copyOfRange(targetIds, 3, targetIds.length - 5);
+    if (textIds.length == 0) {
+      throw new MisuseException("the text to speak is empty");
+    }
+    List<PromptLayout.Position> p = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      p.add(PromptLayout.Position.textOnly(targetIds[i]));
+    }
+    int[] tags = languageId < 0
+        ? new int[] {ids.nothink(), ids.thinkBos(), ids.thinkEos()}
+        : new int[] {ids.think(), ids.thinkBos(), languageId, ids.thinkEos()};
+    for (int tag : tags) {
+      p.add(PromptLayout.Position.token(ids.ttsPad(), tag));
+    }
+    p.add(new PromptLayout.Position(ids.ttsPad(), PromptLayout.Codec.SPEAKER, -1));
+    p.add(PromptLayout.Position.token(ids.ttsBos(), ids.codecPad()));
+
+    int[] trailing;
+    if (mode == PromptMode.ICL) {
+      if (refIds == null || refIds.length < 5 || refIds[0] != ids.imStart()
+          || refIds[refIds.length - 2] != ids.imEnd()) {
+        throw new IllegalArgumentException("the reference template did not tokenize as <|im_start|>assistant\\n…"
+            + "<|im_end|>\\n");
+      }
+      if (refFrames <= 0) {
+        throw new MisuseException("an ICL prompt needs at least one reference frame");
+      }
+      // X = ref text ++ target text ++ tts_eos (T1); codec = codec_bos ++ ref frames (T2 = T_ref + 1).
+      int refLen = refIds.length - 5;
+      int t1 = refLen + textIds.length + 1;
+      int[] x = new int[t1];
+      System.arraycopy(refIds, 3, x, 0, refLen);
+      System.arraycopy(textIds, 0, x, refLen, textIds.length);
+      x[t1 - 1] = ids.ttsEos();
+      int t2 = refFrames + 1;
+      for (int j = 0; j < t2; j++) {
+        int text = j < t1 ? x[j] : ids.ttsPad();
+        p.add(j == 0 ? PromptLayout.Position.token(text, ids.codecBos())
+            : new PromptLayout.Position(text, PromptLayout.Codec.REFERENCE_FRAME, j - 1));
+      }
+      trailing = t1 > t2 ? Arrays.copyOfRange(x, t2, t1) : new int[0];
+    } else {
+      p.add(PromptLayout.Position.token(textIds[0], ids.codecBos()));
+      trailing = new int[textIds.length];
+      System.arraycopy(textIds, 1, trailing, 0, textIds.length - 1);
+      trailing[textIds.length - 1] = ids.ttsEos();
+    }
+    return new PromptLayout(p, trailing, ids.ttsPad(), mode, textIds.length);
+  }
+}

@@ -1,0 +1,332 @@
+package dev.ventriloquist.runtime.internal.qwen3;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+
+/**
+ * The generation loop: prompt embedding (text_embed + codec tables), talker prefill, then per frame one sampled
+ * codebook-0 token, 15 code-predictor micro-steps for codebooks 1..15, and one talker decode step fed with the sum of
+ * the frame's 16 embeddings plus the next text-track vector, until EOS or the frame cap.
+ *
+ * <p>Tensors and buffers are made once and reused: direct native-order buffers back the decode-step inputs (ORT reads
+ * them in place), the logits and hidden outputs are pinned (ORT writes into them), and the {@code present_*} outputs
+ * of one step are fed back as the next step's {@code past_*} and closed one step later. What remains per step is what
+ * the ORT Java API forces (its run-time arrays and the new present tensors).
+ *
+ * <p><b>Threads.</b> Not thread-safe: one synthesis thread at a time (the backend serializes).
+ */
+final class Qwen3Generator implements AutoCloseable {
+  private static final Set<String> KV_OUTS = Set.of("present_keys", "present_values");
+
+  private final Qwen3Sessions s;
+  private final CodecTables tables;
+  private final SpecialIds ids;
+  private final int d;
+  private final int groups;
+  private final int predictorVocab;
+  private final TokenSampler sampler;
+  private final boolean[] seen;
+
+  // Talker: decode-step inputs [1,1,D] and [1,1], pinned outputs logits [1,V] and hidden [1,D], empty past.
+  private final FloatBuffer stepEmbeds;
+  private final LongBuffer stepPosition;
+  private final OnnxTensor stepEmbedsT;
+  private final OnnxTensor stepPositionT;
+  private final FloatBuffer talkerLogits;
+  private final FloatBuffer talkerHidden;
+  private final Map<String, OnnxTensor> talkerPinned = new HashMap<>();
+  private final OnnxTensor talkerEmptyKv;
+  private final Map<String, OnnxTensor> talkerIn = new HashMap<>();
+
+  // Code predictor: inputs [1,2,D] (step 0) and [1,1,D], generation_step [1] per step, pinned logits [1,V_pred].
+  private final FloatBuffer cpEmbeds2;
+  private final FloatBuffer cpEmbeds1;
+  private final OnnxTensor cpEmbeds2T;
+  private final OnnxTensor cpEmbeds1T;
+  private final OnnxTensor[] cpStep;
+  private final FloatBuffer cpLogits;
+  private final Map<String, OnnxTensor> cpPinned = new HashMap<>();
+  private final OnnxTensor cpEmptyKv;
+  private final Map<String, OnnxTensor> cpIn = new HashMap<>();
+
+  private final float[] logits;
+  private final float[] rowD;
+  private final float[] frameEmbed;
+
+  Qwen3Generator(Qwen3ModelPack pack, Qwen3Sessions sessions) throws OrtException {
+    this.s = sessions;
+    this.tables = pack.tables();
+    this.ids = pack.ids();
+    var m = pack.manifest();
+    this.d = m.talker.hiddenSize;
+    this.groups = m.numCodeGroups;
+    this.predictorVocab = m.codePredictor.vocabSize;
+    int vocab = m.talker.vocabSize;
+    this.sampler = new TokenSampler(Math.max(vocab, predictorVocab));
+    this.seen = new boolean[vocab];
+    this.logits = new float[Math.max(vocab, predictorVocab)];
+    this.rowD = new float[d];
+    this.frameEmbed = new float[d];
+    var env = s.env;
+
+    stepEmbeds = directFloats(d);
+    stepEmbedsT = OnnxTensor.createTensor(env, stepEmbeds, new long[] {1, 1, d});
+    stepPosition = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder()).asLongBuffer();
+    stepPositionT = OnnxTensor.createTensor(env, stepPosition, new long[] {1, 1});
+    talkerLogits = directFloats(vocab);
+    talkerHidden = directFloats(d);
+    talkerPinned.put("logits", OnnxTensor.createTensor(env, talkerLogits, new long[] {1, vocab}));
+    talkerPinned.put("hidden", OnnxTensor.createTensor(env, talkerHidden, new long[] {1, d}));
+    talkerEmptyKv = OnnxTensor.createTensor(env, FloatBuffer.allocate(0),
+        new long[] {m.talker.numLayers, 1, m.talker.numKvHeads, 0, m.talker.headDim});
+
+    cpEmbeds2 = directFloats(2 * d);
+    cpEmbeds1 = directFloats(d);
+    cpEmbeds2T = OnnxTensor.createTensor(env, cpEmbeds2, new long[] {1, 2, d});
+    cpEmbeds1T = OnnxTensor.createTensor(env, cpEmbeds1, new long[] {1, 1, d});
+    cpStep = new OnnxTensor[groups - 1];
+    for (int j = 0; j < cpStep.length; j++) {
+      cpStep[j] = OnnxTensor.createTensor(env, new long[] {j});
+    }
+    cpLogits = directFloats(predictorVocab);
+    cpPinned.put("logits", OnnxTensor.createTensor(env, cpLogits, new long[] {1, predictorVocab}));
+    cpEmptyKv = OnnxTensor.createTensor(env, FloatBuffer.allocate(0),
+        new long[] {m.codePredictor.numLayers, 1, m.codePredictor.numKvHeads, 0, m.codePredictor.headDim});
+  }
+
+  private static FloatBuffer directFloats(int n) {
+    return ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+  }
+
+  /**
+   * The prompt as vectors.
+   *
+   * @param prefill [L, D] row-major
+   * @param trailing [n, D] text-track vectors for decode steps 0..n-1
+   * @param pad [D] the text-track vector after the trailing text ({@code tts_pad})
+   */
+  record PromptEmbeddings(int length, float[] prefill, int trailingCount, float[] trailing, float[] pad) {}
+
+  /**
+   * Turns a layout into vectors: one text_embed run over the prompt's text ids, the trailing ids and tts_pad (the
+   * projection is per token, so one batch gives the same vectors as separate runs), plus the codec track from the
+   * Java-side tables.
+   *
+   * @param speaker the x-vector [D]
+   * @param refCodes reference codes [T_ref, 16] row-major (ICL) or empty
+   */
+  PromptEmbeddings embed(PromptLayout layout, float[] speaker, int[] refCodes) throws OrtException {
+    int l = layout.length();
+    int[] trailingIds = layout.trailingText();
+    int n = l + trailingIds.length + 1;
+    long[] textIds = new long[n];
+    for (int i = 0; i < l; i++) {
+      textIds[i] = layout.get(i).text();
+    }
+    for (int i = 0; i < trailingIds.length; i++) {
+      textIds[l + i] = trailingIds[i];
+    }
+    textIds[n - 1] = layout.padText();
+    float[] text = new float[n * d];
+    try (OnnxTensor idsT = OnnxTensor.createTensor(s.env, LongBuffer.wrap(textIds), new long[] {1, n});
+        OrtSession.Result r = s.textEmbed.run(Map.of("input_ids", idsT))) {
+      ((OnnxTensor) r.get(0)).getFloatBuffer().get(text);
+    }
+    float[] prefill = new float[l * d];
+    System.arraycopy(text, 0, prefill, 0, l * d);
+    for (int i = 0; i < l; i++) {
+      PromptLayout.Position p = layout.get(i);
+      int off = i * d;
+      switch (p.codec()) {
+        case NONE -> { }
+        case TOKEN -> tables.addToken(p.value(), prefill, off);
+        case SPEAKER -> {
+          for (int k = 0; k < d; k++) {
+            prefill[off + k] += speaker[k];
+          }
+        }
+        case REFERENCE_FRAME -> {
+          tables.frame(refCodes, p.value() * groups, rowD, 0);
+          for (int k = 0; k < d; k++) {
+            prefill[off + k] += rowD[k];
+          }
+        }
+      }
+    }
+    float[] trailing = new float[trailingIds.length * d];
+    System.arraycopy(text, l * d, trailing, 0, trailing.length);
+    float[] pad = new float[d];
+    System.arraycopy(text, (n - 1) * d, pad, 0, d);
+    return new PromptEmbeddings(l, prefill, trailingIds.length, trailing, pad);
+  }
+
+  /** Receives each frame's 16 codes (c0 in 0..2047, never EOS); the array is reused. */
+  interface FrameConsumer {
+    void frame(int[] codes, int index) throws OrtException;
+  }
+
+  /** How a generation ended, and where its time went. */
+  record Stats(int frames, boolean reachedEos, boolean cancelled, long prefillNanos, long talkerNanos,
+      long predictorNanos, long consumerNanos, long loopNanos) {
+    /** Loop time spent in Java (sampling, embedding sums, tensor bookkeeping), not in ORT or the consumer. */
+    long javaNanos() {
+      return loopNanos - talkerNanos - predictorNanos - consumerNanos;
+    }
+  }
+
+  /**
+   * Generates frames until EOS, {@code maxFrames}, or {@code cancelled} turns true (checked before every frame).
+   *
+   * @param rng the line's seeded random source (talker and predictor draw from it in a fixed order)
+   */
+  Stats generate(PromptEmbeddings p, SamplingConfig cfg, SplittableRandom rng, int maxFrames,
+      BooleanSupplier cancelled, FrameConsumer out) throws OrtException {
+    long t0 = System.nanoTime();
+    int vocab = ids.codecVocab();
+    int[] history = new int[Math.max(1, maxFrames)];
+    int[] codes = new int[groups];
+    long talkerNs = 0;
+    long cpNs = 0;
+    long consumerNs = 0;
+    OrtSession.Result kv;
+    try (OnnxTensor emb = OnnxTensor.createTensor(s.env, FloatBuffer.wrap(p.prefill()), new long[] {1, p.length(), d});
+        OnnxTensor pos = OnnxTensor.createTensor(s.env, LongBuffer.wrap(range(p.length())),
+            new long[] {1, p.length()})) {
+      talkerIn.put("inputs_embeds", emb);
+      talkerIn.put("position_ids", pos);
+      talkerIn.put("past_keys", talkerEmptyKv);
+      talkerIn.put("past_values", talkerEmptyKv);
+      kv = s.talker.run(talkerIn, KV_OUTS, talkerPinned);
+    }
+    long prefillNs = System.nanoTime() - t0;
+    long loop0 = System.nanoTime();
+    int g = 0;
+    boolean eos = false;
+    boolean stopped = false;
+    try {
+      while (g < maxFrames) {
+        if (cancelled.getAsBoolean()) {
+          stopped = true;
+          break;
+        }
+        // Codebook 0 from the talker's last logits.
+        talkerLogits.get(0, logits, 0, vocab);
+        TokenSampler.talkerProcessors(logits, history, g, cfg, ids, seen);
+        int c0 = sampler.sample(logits, vocab, cfg.talker(), rng);
+        if (c0 == ids.codecEos()) {
+          eos = true;
+          break;
+        }
+        history[g] = c0;
+        codes[0] = c0;
+        long c = System.nanoTime();
+        predict(codes, cfg.codePredictor(), rng);
+        cpNs += System.nanoTime() - c;
+
+        c = System.nanoTime();
+        out.frame(codes, g);
+        consumerNs += System.nanoTime() - c;
+        g++;
+        if (g >= maxFrames) {
+          break;
+        }
+        // Next talker input: FRAME(codes) + the text track's vector for this step.
+        tables.frame(codes, 0, frameEmbed, 0);
+        float[] text = g - 1 < p.trailingCount() ? p.trailing() : p.pad();
+        int toff = g - 1 < p.trailingCount() ? (g - 1) * d : 0;
+        for (int k = 0; k < d; k++) {
+          frameEmbed[k] += text[toff + k];
+        }
+        stepEmbeds.put(0, frameEmbed);
+        stepPosition.put(0, p.length() + g - 1);
+        talkerIn.put("inputs_embeds", stepEmbedsT);
+        talkerIn.put("position_ids", stepPositionT);
+        talkerIn.put("past_keys", (OnnxTensor) kv.get("present_keys").get());
+        talkerIn.put("past_values", (OnnxTensor) kv.get("present_values").get());
+        c = System.nanoTime();
+        OrtSession.Result next = s.talker.run(talkerIn, KV_OUTS, talkerPinned);
+        talkerNs += System.nanoTime() - c;
+        kv.close();
+        kv = next;
+      }
+    } finally {
+      kv.close();
+      talkerIn.clear();
+    }
+    return new Stats(g, eos, stopped, prefillNs, talkerNs, cpNs, consumerNs, System.nanoTime() - loop0);
+  }
+
+  /**
+   * Codebooks 1..15 for a frame whose {@code codes[0]} is set: step 0 sees [talker hidden, codec_embedding(c0)]
+   * (S = 2, empty cache), step j sees {@code predictor_table[j-1](c_j)} (S = 1) and picks c_{j+1} with lm_head[j].
+   */
+  private void predict(int[] codes, SamplingParams params, SplittableRandom rng) throws OrtException {
+    talkerHidden.get(0, rowD, 0, d);
+    cpEmbeds2.put(0, rowD);
+    tables.token(codes[0], rowD, 0);
+    cpEmbeds2.put(d, rowD);
+    OrtSession.Result kv = null;
+    try {
+      for (int j = 0; j < groups - 1; j++) {
+        if (j == 0) {
+          cpIn.put("inputs_embeds", cpEmbeds2T);
+          cpIn.put("past_keys", cpEmptyKv);
+          cpIn.put("past_values", cpEmptyKv);
+        } else {
+          tables.predictorToken(j - 1, codes[j], rowD, 0);
+          cpEmbeds1.put(0, rowD);
+          cpIn.put("inputs_embeds", cpEmbeds1T);
+          cpIn.put("past_keys", (OnnxTensor) kv.get("present_keys").get());
+          cpIn.put("past_values", (OnnxTensor) kv.get("present_values").get());
+        }
+        cpIn.put("generation_step", cpStep[j]);
+        OrtSession.Result next = s.codePredictor.run(cpIn, KV_OUTS, cpPinned);
+        if (kv != null) {
+          kv.close();
+        }
+        kv = next;
+        cpLogits.get(0, logits, 0, predictorVocab);
+        codes[j + 1] = sampler.sample(logits, predictorVocab, params, rng);
+      }
+    } finally {
+      if (kv != null) {
+        kv.close();
+      }
+      cpIn.clear();
+    }
+  }
+
+  private static long[] range(int n) {
+    long[] r = new long[n];
+    for (int i = 0; i < n; i++) {
+      r[i] = i;
+    }
+    return r;
+  }
+
+  @Override
+  public void close() {
+    stepEmbedsT.close();
+    stepPositionT.close();
+    talkerPinned.values().forEach(OnnxTensor::close);
+    talkerEmptyKv.close();
+    cpEmbeds2T.close();
+    cpEmbeds1T.close();
+    for (OnnxTensor t : cpStep) {
+      t.close();
+    }
+    cpPinned.values().forEach(OnnxTensor::close);
+    cpEmptyKv.close();
+  }
+}

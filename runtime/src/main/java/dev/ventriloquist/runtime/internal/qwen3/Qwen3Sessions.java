@@ -1,0 +1,192 @@
+package dev.ventriloquist.runtime.internal.qwen3;
+
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.ventriloquist.api.DevicePreference;
+import dev.ventriloquist.api.ModelPackException;
+import dev.ventriloquist.runtime.internal.model.DecoderGeometry;
+
+/**
+ * The ORT sessions of a pack, set up for a game: idle ORT threads do not spin
+ * ({@code session.intra_op.allow_spinning=0}, {@code session.inter_op.allow_spinning=0}), the intra-op pool is bounded,
+ * and the CUDA execution provider is used when asked for and available, else the CPU, with one log line saying which.
+ *
+ * <p>The codec decoder: packs that carry the streaming halves ({@link CodecDecoderSplit}) open those two and open the
+ * one-shot {@code codec_decoder.onnx} only when {@link #codecDecoder()} is first called (tests and offline decodes),
+ * so its weights are not held twice; older packs open only the one-shot graph.
+ *
+ * <p><b>Threads.</b> Created and closed by the backend; the sessions are used only on the synthesis thread that holds
+ * the backend's lock (ORT sessions are thread-safe, but the generation state is not).
+ */
+public final class Qwen3Sessions implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(Qwen3Sessions.class.getName());
+
+  final OrtEnvironment env;
+  final OrtSession textEmbed;
+  final OrtSession talker;
+  final OrtSession codePredictor;
+  /** The streaming halves of the codec decoder, or null for packs imported before the split. */
+  final OrtSession codecDecoderTransformer;
+  final OrtSession codecDecoderUpsampler;
+  /** Frames of latent context the upsampler needs (see {@link CodecDecoderSplit#upsamplerContextFrames}). */
+  final int upsamplerContextFrames;
+  /** The stateful decoder's state after each recent voice's reference codes (see {@link StreamingDecoder}). */
+  final DecoderStateCache decoderStates = new DecoderStateCache(8);
+  private OrtSession codecDecoder;
+  private final Qwen3ModelPack pack;
+  private final int threads;
+  private final String device;
+
+  private Qwen3Sessions(OrtEnvironment env, OrtSession[] s, Qwen3ModelPack pack, int threads, String device) {
+    this.env = env;
+    this.textEmbed = s[0];
+    this.talker = s[1];
+    this.codePredictor = s[2];
+    this.codecDecoder = s[3];
+    this.codecDecoderTransformer = s[4];
+    this.codecDecoderUpsampler = s[5];
+    var dc = pack.manifest().codecDecoder;
+    this.upsamplerContextFrames = dc.upsamplingRatios == null || dc.upsampleRates == null ? -1
+        : DecoderGeometry.upsamplerContextFrames(dc.upsamplingRatios, dc.upsampleRates);
+    this.pack = pack;
+    this.threads = threads;
+    this.device = device;
+  }
+
+  /** Whether the pack lists {@code role} and its file exists. */
+  static boolean hasGraph(Qwen3ModelPack pack, String role) {
+    return pack.manifest().graphs.containsKey(role) && Files.isRegularFile(pack.graph(role));
+  }
+
+  /** The one-shot codec decoder (codes -> wav), opened on first use when the pack streams with the split graphs. */
+  synchronized OrtSession codecDecoder() throws OrtException {
+    if (codecDecoder == null) {
+      try (OrtSession.SessionOptions o = options(threads, false)) {
+        codecDecoder = env.createSession(pack.graph("codecDecoder").toString(), o);
+      }
+    }
+    return codecDecoder;
+  }
+
+  /**
+   * Opens the pack's graphs.
+   *
+   * @param intraOpThreads ORT intra-op threads per session (bounded so inference leaves cores to the game)
+   * @throws ModelPackException if a graph cannot be loaded
+   */
+  public static Qwen3Sessions open(Qwen3ModelPack pack, DevicePreference preference, int intraOpThreads) {
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    if (preference != DevicePreference.CPU) {
+      try {
+        Qwen3Sessions s = open(env, pack, intraOpThreads, true);
+        LOG.log(Level.INFO, "Qwen3-TTS " + pack.variant() + ": ONNX Runtime on CUDA (device 0)");
+        return s;
+      } catch (OrtException | RuntimeException e) {
+        // addCUDA throws cleanly when the GPU build or a GPU is missing; fall back to the CPU.
+        LOG.log(Level.INFO, "Qwen3-TTS " + pack.variant() + ": ONNX Runtime on CPU (" + intraOpThreads
+            + " threads); CUDA " + (preference == DevicePreference.GPU ? "was requested but " : "")
+            + "is not available: " + firstLine(e));
+      }
+    } else {
+      LOG.log(Level.INFO, "Qwen3-TTS " + pack.variant() + ": ONNX Runtime on CPU (" + intraOpThreads + " threads)");
+    }
+    try {
+      return open(env, pack, intraOpThreads, false);
+    } catch (OrtException e) {
+      throw new ModelPackException("cannot load the graphs of " + pack.dir() + ": " + e.getMessage()
+          + "; re-import the model pack", e);
+    }
+  }
+
+  private static Qwen3Sessions open(OrtEnvironment env, Qwen3ModelPack pack, int threads, boolean cuda)
+      throws OrtException {
+    // textEmbed, talker, codePredictor, codecDecoder (one-shot), codecDecoderTransformer, codecDecoderUpsampler
+    OrtSession[] s = new OrtSession[6];
+    boolean split = hasGraph(pack, DecoderGeometry.TRANSFORMER_ROLE) && hasGraph(pack, DecoderGeometry.UPSAMPLER_ROLE);
+    try (OrtSession.SessionOptions o = options(threads, cuda)) {
+      for (int i = 0; i < 3; i++) {
+        s[i] = env.createSession(pack.graph(Qwen3ModelPack.GRAPH_ROLES.get(i)).toString(), o);
+      }
+      if (split) {
+        s[4] = env.createSession(pack.graph(DecoderGeometry.TRANSFORMER_ROLE).toString(), o);
+        s[5] = env.createSession(pack.graph(DecoderGeometry.UPSAMPLER_ROLE).toString(), o);
+      } else {
+        s[3] = env.createSession(pack.graph("codecDecoder").toString(), o);
+      }
+      return new Qwen3Sessions(env, s, pack, threads, cuda ? "CUDA" : "CPU");
+    } catch (OrtException | RuntimeException e) {
+      for (OrtSession x : s) {
+        if (x != null) {
+          x.close();
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static OrtSession.SessionOptions options(int threads, boolean cuda) throws OrtException {
+    OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+    try {
+      o.addConfigEntry("session.intra_op.allow_spinning", "0");
+      o.addConfigEntry("session.inter_op.allow_spinning", "0");
+      o.setIntraOpNumThreads(threads);
+      o.setInterOpNumThreads(1);
+      o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      // Tuning hooks: -Dventriloquist.ort.config=key=value,... (ORT session config entries),
+      // -Dventriloquist.ort.memPattern=false, -Dventriloquist.ort.arena=false.
+      for (String kv : System.getProperty("ventriloquist.ort.config", "").split(",")) {
+        int eq = kv.indexOf('=');
+        if (eq > 0) {
+          o.addConfigEntry(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
+      }
+      if (System.getProperty("ventriloquist.ort.memPattern") != null) {
+        o.setMemoryPatternOptimization(Boolean.getBoolean("ventriloquist.ort.memPattern"));
+      }
+      if (System.getProperty("ventriloquist.ort.arena") != null) {
+        o.setCPUArenaAllocator(Boolean.getBoolean("ventriloquist.ort.arena"));
+      }
+      if (cuda) {
+        o.addCUDA(0);
+      }
+      return o;
+    } catch (OrtException | RuntimeException e) {
+      o.close();
+      throw e;
+    }
+  }
+
+  private static String firstLine(Throwable e) {
+    String m = String.valueOf(e.getMessage());
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
+  }
+
+  /** {@code CPU} or {@code CUDA}. */
+  public String device() {
+    return device;
+  }
+
+  @Override
+  public void close() {
+    OrtSession oneShot;
+    synchronized (this) {
+      oneShot = codecDecoder;
+    }
+    for (OrtSession s : new OrtSession[] {textEmbed, talker, codePredictor, oneShot, codecDecoderTransformer,
+        codecDecoderUpsampler}) {
+      if (s == null) {
+        continue;
+      }
+      try {
+        s.close();
+      } catch (OrtException e) {
+        LOG.log(Level.WARNING, "closing an ORT session failed", e);
+      }
+    }
+  }
+}

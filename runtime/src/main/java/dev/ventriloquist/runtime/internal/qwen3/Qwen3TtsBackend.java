@@ -1,0 +1,373 @@
+package dev.ventriloquist.runtime.internal.qwen3;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.ThreadLocalRandom;
+
+import ai.onnxruntime.OrtException;
+import dev.ventriloquist.api.CharacterVoice;
+import dev.ventriloquist.api.DevicePreference;
+import dev.ventriloquist.api.MisuseException;
+import dev.ventriloquist.api.PromptMode;
+import dev.ventriloquist.api.SynthesisException;
+import dev.ventriloquist.api.VoicePackException;
+import dev.ventriloquist.api.VoicePrompt;
+import dev.ventriloquist.runtime.internal.clone.PromptExtractor;
+import dev.ventriloquist.runtime.internal.clone.PromptResolver;
+import dev.ventriloquist.runtime.internal.store.PromptStore;
+import dev.ventriloquist.spi.BackendCapabilities;
+import dev.ventriloquist.spi.PcmSink;
+import dev.ventriloquist.spi.SynthesisBackend;
+import dev.ventriloquist.spi.SynthesisRequest;
+
+/**
+ * Qwen3-TTS 12 Hz voice cloning on ONNX Runtime: the product backend. One line = prompt layout → embeddings →
+ * talker prefill → per-frame talker/code-predictor loop → streaming codec decode into the sink (24 kHz mono float).
+ *
+ * <p>The voice comes from the character's {@link VoicePrompt} (x-vector, and in ICL mode the reference codes and
+ * transcript); prompts made for another model variant are refused. Frames are capped at
+ * {@code min(pack max_new_tokens, 25 + 6 × text tokens)} because short texts can fail to emit EOS.
+ *
+ * <p>A character registered with only a voice pack gets its prompt in {@link #prepare}: from the engine's prompt
+ * store, the pack's pre-extracted {@code prompt-<variant>.kryo}, or by running the pack's speaker and codec encoders
+ * on the reference clip (see {@link PromptResolver}).
+ *
+ * <p><b>Threads.</b> {@link #synthesize} runs on the engine's synthesis threads and is serialized by this backend
+ * (one generation state, sized for the model, is reused across lines); {@link #prepare} runs on a synthesis thread
+ * too, outside that lock, so extracting one voice does not hold up lines of others. The other methods may be called
+ * from any thread. {@link #close} must not race a running synthesis.
+ */
+public final class Qwen3TtsBackend implements SynthesisBackend {
+  public static final String NAME = "qwen3-tts";
+  /** Frames allowed regardless of text length, and per text token: about 2× a slow speaking rate. */
+  static final int CAP_BASE_FRAMES = 25;
+  static final int CAP_FRAMES_PER_TOKEN = 6;
+
+  /**
+   * Runtime settings.
+   *
+   * @param device where ORT runs; CUDA needs the {@code onnxruntime_gpu} build
+   * @param intraOpThreads ORT threads per session
+   * @param streaming packet sizes
+   * @param sampling sampling, or null for the pack's defaults
+   * @param maxFrames an extra frame cap (0: only the derived one)
+   */
+  public record Options(DevicePreference device, int intraOpThreads, StreamingOptions streaming,
+      SamplingConfig sampling, int maxFrames) {
+    public Options {
+      Objects.requireNonNull(device, "device");
+      Objects.requireNonNull(streaming, "streaming");
+      if (intraOpThreads < 1) {
+        throw new IllegalArgumentException("intraOpThreads must be >= 1, was " + intraOpThreads);
+      }
+      if (maxFrames < 0) {
+        throw new IllegalArgumentException("maxFrames must be >= 0, was " + maxFrames);
+      }
+    }
+
+    /** AUTO device, min(4, cores) threads, default packets, the pack's sampling. */
+    public static Options defaults() {
+      return new Options(DevicePreference.AUTO, Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())),
+          StreamingOptions.DEFAULT, null, 0);
+    }
+
+    public Options withDevice(DevicePreference d) {
+      return new Options(d, intraOpThreads, streaming, sampling, maxFrames);
+    }
+
+    public Options withStreaming(StreamingOptions s) {
+      return new Options(device, intraOpThreads, s, sampling, maxFrames);
+    }
+
+    public Options withSampling(SamplingConfig s) {
+      return new Options(device, intraOpThreads, streaming, s, maxFrames);
+    }
+
+    public Options withMaxFrames(int n) {
+      return new Options(device, intraOpThreads, streaming, sampling, n);
+    }
+
+    public Options withThreads(int n) {
+      return new Options(device, n, streaming, sampling, maxFrames);
+    }
+  }
+
+  /**
+   * Figures of the last line, for logs and benchmarks.
+   *
+   * @param frames generated frames (EOS excluded)
+   * @param firstPacketFrames generated frames when the first packet was written
+   * @param firstPacketNanos from the start of {@link #synthesize} to the first packet written
+   * @param javaNanos loop time outside ORT and the decoder: sampling, embedding sums, bookkeeping
+   */
+  public record LineStats(int frames, boolean reachedEos, boolean cancelled, int frameCap, int promptLength,
+      long prefillNanos, long talkerNanos, long predictorNanos, long decodeNanos, long javaNanos, int packets,
+      int firstPacketFrames, long firstPacketNanos, long totalNanos) {
+    public double audioSeconds(int samplesPerFrame, int sampleRate) {
+      return (double) frames * samplesPerFrame / sampleRate;
+    }
+  }
+
+  private final Qwen3ModelPack pack;
+  private final Qwen3Sessions sessions;
+  private final Options options;
+  private final SamplingConfig sampling;
+  private final PromptBuilder prompts;
+  private final Qwen3Generator generator;
+  private volatile LineStats lastStats;
+  /** Finds or extracts voice prompts for {@link #prepare}; made on first use unless {@link #open(Path, Options,
+   * PromptStore)} set it. Guarded by {@link #voicesLock}. */
+  private PromptResolver voices;
+  private final Object voicesLock = new Object();
+
+  private Qwen3TtsBackend(Qwen3ModelPack pack, Qwen3Sessions sessions, Options options) throws OrtException {
+    this.pack = pack;
+    this.sessions = sessions;
+    this.options = options;
+    this.sampling = options.sampling() != null ? options.sampling() : pack.sampling();
+    this.prompts = new PromptBuilder(pack.tokenizer(), pack.ids());
+    this.generator = new Qwen3Generator(pack, sessions);
+  }
+
+  /**
+   * Loads the pack and opens its graphs.
+   *
+   * @throws dev.ventriloquist.api.ModelPackException if the pack is missing, incomplete or corrupt
+   */
+  public static Qwen3TtsBackend open(Path packDir, Options options) {
+    Qwen3ModelPack pack = Qwen3ModelPack.load(packDir);
+    Qwen3Sessions sessions = Qwen3Sessions.open(pack, options.device(), options.intraOpThreads());
+    try {
+      return new Qwen3TtsBackend(pack, sessions, options);
+    } catch (OrtException | RuntimeException e) {
+      sessions.close();
+      throw new dev.ventriloquist.api.ModelPackException("cannot prepare the Qwen3-TTS runtime for " + packDir
+          + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Loads the pack and opens its graphs; voice prompts that {@link #prepare} extracts are kept in {@code promptStore}
+   * and looked up there first.
+   *
+   * @param promptStore the engine's prompt store, or null to keep extracted prompts in memory only
+   * @throws dev.ventriloquist.api.ModelPackException if the pack is missing, incomplete or corrupt
+   */
+  public static Qwen3TtsBackend open(Path packDir, Options options, PromptStore promptStore) {
+    Qwen3TtsBackend b = open(packDir, options);
+    try {
+      b.voices = new PromptResolver(PromptExtractor.open(packDir, options.intraOpThreads()), promptStore);
+    } catch (RuntimeException e) {
+      b.close();
+      throw e;
+    }
+    return b;
+  }
+
+  /** The prompt finder {@link #prepare} uses (its extractor counts encoder runs). */
+  public PromptResolver promptResolver() {
+    synchronized (voicesLock) {
+      if (voices == null) {
+        voices = new PromptResolver(PromptExtractor.open(pack.dir(), options.intraOpThreads()), null);
+      }
+      return voices;
+    }
+  }
+
+  /**
+   * Gives a character registered with a voice pack its voice prompt for this pack's variant (see
+   * {@link PromptResolver} for the lookup order); a character with a prompt is returned as it is.
+   *
+   * @throws VoicePackException if the reference clip is unusable (the message lists what to fix), or the pack's
+   *     prompt file is damaged or made for another model
+   */
+  @Override
+  public CharacterVoice prepare(CharacterVoice character) {
+    CharacterVoice c = character.prompt().isPresent() || character.voicePack().isEmpty() ? character
+        : promptResolver().prepare(character);
+    c.prompt().ifPresent(this::warmDecoder);
+    return c;
+  }
+
+  /**
+   * Decodes an ICL prompt's reference codes once so that the codec decoder's state after them is cached (see
+   * {@link StreamingDecoder}): the voice's first line then decodes only its own frames in its first packet. A
+   * speed-up only, so a failure is logged and the line decodes the reference itself.
+   */
+  private void warmDecoder(VoicePrompt p) {
+    int groups = pack.manifest().numCodeGroups;
+    if (p.mode() != PromptMode.ICL || !p.modelVariant().equals(pack.variant()) || p.referenceFrames() == 0
+        || p.referenceCodes().length != p.referenceFrames() * groups) {
+      return;
+    }
+    synchronized (this) {
+      try {
+        StreamingDecoder.warm(sessions, groups, pack.samplesPerFrame(), p.referenceCodes());
+      } catch (OrtException | RuntimeException e) {
+        System.getLogger(Qwen3TtsBackend.class.getName()).log(System.Logger.Level.WARNING,
+            "decoding the reference codes ahead failed; the first line will decode them", e);
+      }
+    }
+  }
+
+  /** Whether the decoder state after these reference codes is cached (for tests). */
+  boolean hasDecoderState(int[] referenceCodes) {
+    return sessions.decoderStates.get(referenceCodes) != null;
+  }
+
+  public Qwen3ModelPack pack() {
+    return pack;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String description() {
+    return "Qwen3-TTS " + pack.variant() + " (" + pack.manifest().precision + ") on ONNX Runtime " + sessions.device();
+  }
+
+  @Override
+  public BackendCapabilities capabilities() {
+    return new BackendCapabilities(true, pack.sampleRate(), true, true);
+  }
+
+  @Override
+  public String fingerprint(SynthesisRequest request) {
+    String prompt = request.character().prompt().map(Qwen3TtsBackend::promptHash).orElse("no-prompt");
+    return NAME + "/" + pack.packId() + "/" + prompt + "/" + sampling.key() + "/" + options.streaming().key()
+        + (options.maxFrames() > 0 ? "/max" + options.maxFrames() : "");
+  }
+
+  /** The frame cap for a text of {@code textTokens} tokens. */
+  int frameCap(int textTokens) {
+    int cap = Math.min(pack.maxNewFrames(), CAP_BASE_FRAMES + CAP_FRAMES_PER_TOKEN * textTokens);
+    return options.maxFrames() > 0 ? Math.min(cap, options.maxFrames()) : cap;
+  }
+
+  /**
+   * @throws SynthesisException when the character has no voice prompt yet, or ORT fails
+   * @throws VoicePackException when the prompt belongs to another model variant or has the wrong embedding size
+   * @throws MisuseException for an empty text or an unsupported language
+   */
+  @Override
+  public void synthesize(SynthesisRequest request, PcmSink sink) throws SynthesisException {
+    VoicePrompt prompt = checkPrompt(request.character());
+    long seed = request.seed().isPresent() ? request.seed().getAsLong() : ThreadLocalRandom.current().nextLong();
+    synchronized (this) {
+      run(request, prompt, seed, sink);
+    }
+  }
+
+  private void run(SynthesisRequest request, VoicePrompt prompt, long seed, PcmSink sink) {
+    long t0 = System.nanoTime();
+    PromptLayout layout = prompts.build(request.text(), request.language(), prompt.mode(),
+        prompt.transcript().orElse(null), prompt.referenceFrames());
+    int[] refCodes = prompt.mode() == PromptMode.ICL ? prompt.referenceCodes() : new int[0];
+    int cap = frameCap(layout.textTokens());
+    try {
+      Qwen3Generator.PromptEmbeddings emb = generator.embed(layout, prompt.speakerEmbedding(), refCodes);
+      StreamingDecoder decoder = new StreamingDecoder(sessions, options.streaming(),
+          pack.manifest().numCodeGroups, pack.samplesPerFrame(), refCodes, sink);
+      Qwen3Generator.Stats st = generator.generate(emb, sampling, new SplittableRandom(seed), cap,
+          sink::isCancelled, (codes, i) -> decoder.add(codes));
+      if (!st.cancelled() && !sink.isCancelled()) {
+        decoder.finish();
+      }
+      long end = System.nanoTime();
+      lastStats = new LineStats(st.frames(), st.reachedEos(), st.cancelled(), cap, layout.length(),
+          st.prefillNanos(), st.talkerNanos(), st.predictorNanos(), decoder.decodeNanos(), st.javaNanos(),
+          decoder.packets(), decoder.firstPacketFrames(),
+          decoder.firstPacketAt() < 0 ? -1 : decoder.firstPacketAt() - t0, end - t0);
+    } catch (OrtException e) {
+      throw new SynthesisException("ONNX Runtime failed while speaking line " + request.speechId() + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** Figures of the last finished line, or null. */
+  public LineStats lastStats() {
+    return lastStats;
+  }
+
+  private VoicePrompt checkPrompt(CharacterVoice character) {
+    VoicePrompt p = character.prompt().orElse(null);
+    if (p == null) {
+      throw new SynthesisException("character \"" + character.id() + "\" has a voice pack but no voice prompt for "
+          + pack.variant() + "; the prompt must be extracted from the reference clip first (or register the "
+          + "character with a ready VoicePrompt)");
+    }
+    if (!p.modelVariant().equals(pack.variant())) {
+      throw new VoicePackException("the voice prompt of character \"" + character.id() + "\" was made for "
+          + p.modelVariant() + ", but the model pack is " + pack.variant() + "; extract the prompt again with this "
+          + "model pack");
+    }
+    if (p.embeddingSize() != pack.hiddenSize()) {
+      throw new VoicePackException("the voice prompt of character \"" + character.id() + "\" has a speaker "
+          + "embedding of size " + p.embeddingSize() + ", but " + pack.variant() + " needs " + pack.hiddenSize()
+          + "; the prompt is damaged or made for another model, extract it again");
+    }
+    return p;
+  }
+
+  /** A stable hash of everything in a prompt that changes the audio. */
+  static String promptHash(VoicePrompt p) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update((p.modelVariant() + "|" + p.mode() + "|" + p.transcript().orElse("") + "|")
+          .getBytes(StandardCharsets.UTF_8));
+      float[] e = p.speakerEmbedding();
+      ByteBuffer b = ByteBuffer.allocate(e.length * 4);
+      b.asFloatBuffer().put(e);
+      md.update(b);
+      int[] c = p.referenceCodes();
+      ByteBuffer cb = ByteBuffer.allocate(c.length * 4);
+      cb.asIntBuffer().put(c);
+      md.update(cb);
+      return HexFormat.of().formatHex(md.digest(), 0, 8);
+    } catch (NoSuchAlgorithmException ex) {
+      throw new IllegalStateException(ex);
+    }
+  }
+
+  /**
+   * <b>For tests and benchmarks only:</b> an x-vector-only prompt with a random speaker embedding of this pack's size
+   * (Gaussian, scaled to a typical x-vector norm). It is not anybody's voice; use it until real prompt extraction is
+   * available.
+   */
+  public VoicePrompt randomPrompt(long seed) {
+    return randomPrompt(pack.variant(), pack.hiddenSize(), seed);
+  }
+
+  /** <b>For tests and benchmarks only:</b> {@link #randomPrompt(long)} for a variant and embedding size. */
+  public static VoicePrompt randomPrompt(String variant, int embeddingSize, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] e = new float[embeddingSize];
+    for (int i = 0; i < e.length; i++) {
+      e[i] = (float) (r.nextGaussian() * 0.05);
+    }
+    return VoicePrompt.builder(variant, PromptMode.X_VECTOR_ONLY).speakerEmbedding(e)
+        .clipSha256("random-" + seed).licence("random test prompt, not a voice").build();
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      generator.close();
+      sessions.close();
+    }
+    synchronized (voicesLock) {
+      if (voices != null) {
+        voices.close();
+      }
+    }
+  }
+}

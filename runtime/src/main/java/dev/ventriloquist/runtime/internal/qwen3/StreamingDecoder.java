@@ -1,0 +1,529 @@
+package dev.ventriloquist.runtime.internal.qwen3;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.Arrays;
+import java.util.Map;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.ventriloquist.spi.PcmSink;
+
+/**
+ * Turns the frame stream into PCM while it is generated. The stream is {@code reference codes ‖ generated frames}
+ * (the reference stays in the decoder's context, as in the reference's one-shot decode). The first packet is decoded
+ * once {@code firstPacketFrames} new frames exist, then every {@code packetFrames}; at the end the rest is flushed.
+ * Each packet decodes the window {@code stream[emitted - C, end)} with {@code C = min(emitted, leftContextFrames)}
+ * frames of left context and writes exactly the last {@code (end - emitted) * samplesPerFrame} samples: the decoder is
+ * causal (left-padded convolutions, right-trimmed transposed convolutions, causal attention with a 72-frame window),
+ * so these samples are what a one-shot decode gives whenever the window reaches back to frame 0, and differ only by
+ * the truncated far context otherwise. Nothing is cross-faded; joins are sample-exact continuations.
+ *
+ * <p><b>Split decoder.</b> With the pack's two streaming halves ({@link dev.ventriloquist.importer.internal.onnx.CodecDecoderSplit})
+ * a packet runs the transformer half over the same window (codes [1,16,W] -> latent [1,C,W]) but the convolution half
+ * only over the last {@code new + R} latent frames, R = the upsampler's receptive field in frames (10 for the
+ * released config). The kept samples equal the one-shot graph on the same window up to float rounding, while the
+ * convolutions, most of the decoder's work, run on ~18 frames per 8-frame packet instead of ~80.
+ *
+ * <p><b>Stateful decoder.</b> When both halves carry state (packs imported since the stateful split, see
+ * {@link dev.ventriloquist.importer.internal.onnx.CodecDecoderSplit}), nothing is recomputed: the transformer runs on each packet's
+ * new frames only with its KV cache (the last 71 positions of every layer), RoPE position and pre_conv samples carried
+ * over, and the upsampler on the same new frames with each causal conv's left context carried as {@code state_in_i}
+ * = the previous call's {@code state_out_i}. The samples equal a one-shot decode of the whole stream up to float
+ * rounding, also past the 72-frame window ({@code leftContextFrames} is then unused). The state after the reference
+ * codes depends on those codes only, so it is kept per voice in a {@link DecoderStateCache}: from a voice's second
+ * line on, the first packet decodes just its new frames; on a miss the reference runs through the transformer once
+ * and its last R frames through the upsampler.
+ *
+ * <p><b>Threads.</b> Not thread-safe: used by the synthesis thread of one line.
+ */
+final class StreamingDecoder {
+  private final OrtEnvironment env;
+  private final OrtSession decoder;
+  private final OrtSession transformer;
+  private final OrtSession upsampler;
+  private final int upsamplerContext;
+  /** Stateful mode: both halves' state is carried between packets (else the window mode or the one-shot graph). */
+  private final boolean carry;
+  /** The upsampler's state inputs state_in_0..n-1 (none: a stateless upsampler or the one-shot graph). */
+  private final String[] stateIn;
+  private final long[][] stateShape;
+  /** The previous packet's {@code state_out_i}, [1,C_i,n_i] each, direct; null before the first packet. */
+  private FloatBuffer[] state;
+  private FloatBuffer zeros;
+  /** States after the reference codes, per voice; null for none. */
+  private final DecoderStateCache referenceStates;
+  private final int[] referenceCodes;
+  /** Stateful transformer: KV cache [L,1,KV,P,hd] (kvShape[3] = P), pre_conv state, next position; null shapes
+   * for a stateless transformer. */
+  private final long[] kvShape;
+  private final long[] convShape;
+  private FloatBuffer pastK;
+  private FloatBuffer pastV;
+  private FloatBuffer convState;
+  private long position;
+  private FloatBuffer latent; // [C, u] channels-first, direct
+  private final StreamingOptions options;
+  private final int groups;
+  private final int samplesPerFrame;
+  private final PcmSink sink;
+  private int[] stream; // [frames, 16] row-major
+  private int frames;
+  private int emitted;
+  private final int referenceFrames;
+  private LongBuffer window; // [16, W] codebook-major, direct
+  private float[] pcm = new float[0];
+  private int packets;
+  private long decodeNanos;
+  private long upsampleNanos;
+  private long firstPacketAt = -1;
+  private int firstPacketGenerated = -1;
+
+  /** Streams with the pack's split decoder when it has one, else with the one-shot graph. */
+  StreamingDecoder(Qwen3Sessions s, StreamingOptions options, int groups, int samplesPerFrame, int[] referenceCodes,
+      PcmSink sink) throws OrtException {
+    this(s.env, s.codecDecoderTransformer == null ? s.codecDecoder() : null, s.codecDecoderTransformer,
+        s.codecDecoderUpsampler, s.upsamplerContextFrames, true, options, groups, samplesPerFrame, referenceCodes,
+        sink, s.decoderStates);
+  }
+
+  /** Streams with the one-shot graph {@code codes -> wav}. */
+  StreamingDecoder(OrtEnvironment env, OrtSession decoder, StreamingOptions options, int groups, int samplesPerFrame,
+      int[] referenceCodes, PcmSink sink) {
+    this(env, decoder, null, null, 0, false, options, groups, samplesPerFrame, referenceCodes, sink);
+  }
+
+  /**
+   * @param decoder the one-shot graph, or null when {@code transformer} and {@code upsampler} are given
+   * @param upsamplerContext frames of latent context given to the upsampler before the first packet's new frames
+   *     (before every packet's when the state is not carried)
+   * @param carryState carry both halves' state between packets when both have state inputs (the stateful mode);
+   *     with false, or for a pack without them, every packet decodes its window from empty state and the upsampler
+   *     gets {@code upsamplerContext} frames of context
+   */
+  StreamingDecoder(OrtEnvironment env, OrtSession decoder, OrtSession transformer, OrtSession upsampler,
+      int upsamplerContext, boolean carryState, StreamingOptions options, int groups, int samplesPerFrame,
+      int[] referenceCodes, PcmSink sink) {
+    this(env, decoder, transformer, upsampler, upsamplerContext, carryState, options, groups, samplesPerFrame,
+        referenceCodes, sink, null);
+  }
+
+  /** @param referenceStates where the decoder's states after the reference codes are kept, or null */
+  StreamingDecoder(OrtEnvironment env, OrtSession decoder, OrtSession transformer, OrtSession upsampler,
+      int upsamplerContext, boolean carryState, StreamingOptions options, int groups, int samplesPerFrame,
+      int[] referenceCodes, PcmSink sink, DecoderStateCache referenceStates) {
+    if ((decoder == null) == (transformer == null) || (transformer == null) != (upsampler == null)) {
+      throw new IllegalArgumentException("give the one-shot decoder or both split halves");
+    }
+    this.env = env;
+    this.decoder = decoder;
+    this.transformer = transformer;
+    this.upsampler = upsampler;
+    this.upsamplerContext = upsamplerContext;
+    this.options = options;
+    this.groups = groups;
+    this.samplesPerFrame = samplesPerFrame;
+    this.sink = sink;
+    this.referenceFrames = referenceCodes.length / groups;
+    this.stream = Arrays.copyOf(referenceCodes, Math.max(referenceCodes.length + 64 * groups, 256 * groups));
+    this.frames = referenceFrames;
+    this.emitted = referenceFrames;
+    this.window = directLongs(groups * (options.leftContextFrames() + options.packetFrames() + 8));
+    String[] names = new String[0];
+    long[][] shapes = new long[0][];
+    if (upsampler != null) {
+      try {
+        // state_in_0..n-1, [1,C_i,n_i] fixed shapes (see CodecDecoderSplit)
+        var info = upsampler.getInputInfo();
+        int n = info.size() - 1;
+        names = new String[n];
+        shapes = new long[n][];
+        for (int i = 0; i < n; i++) {
+          names[i] = "state_in_" + i;
+          shapes[i] = ((ai.onnxruntime.TensorInfo) info.get(names[i]).getInfo()).getShape();
+        }
+      } catch (OrtException e) {
+        throw new IllegalStateException("cannot read the upsampler's inputs", e);
+      }
+    }
+    this.stateIn = names;
+    this.stateShape = shapes;
+    long[] kvs = null;
+    long[] cs = null;
+    if (transformer != null) {
+      try {
+        var info = transformer.getInputInfo();
+        if (info.containsKey("past_keys")) {
+          kvs = ((ai.onnxruntime.TensorInfo) info.get("past_keys").getInfo()).getShape().clone();
+          kvs[3] = 0;
+          cs = ((ai.onnxruntime.TensorInfo) info.get("state_in_0").getInfo()).getShape();
+        }
+      } catch (OrtException e) {
+        throw new IllegalStateException("cannot read the transformer's inputs", e);
+      }
+    }
+    this.kvShape = kvs;
+    this.convShape = cs;
+    // Carrying needs both halves stateful; else the window mode (with empty transformer state when it has one).
+    this.carry = carryState && names.length > 0 && kvs != null;
+    this.referenceStates = carry && referenceFrames > 0 ? referenceStates : null;
+    this.referenceCodes = this.referenceStates == null ? null : referenceCodes.clone();
+  }
+
+  private static LongBuffer directLongs(int n) {
+    return ByteBuffer.allocateDirect(n * 8).order(ByteOrder.nativeOrder()).asLongBuffer();
+  }
+
+  /** Appends one generated frame (codes 0..2047; EOS never comes here) and decodes a packet when one is due. */
+  void add(int[] codes) throws OrtException {
+    if ((frames + 1) * groups > stream.length) {
+      stream = Arrays.copyOf(stream, stream.length * 2);
+    }
+    System.arraycopy(codes, 0, stream, frames * groups, groups);
+    frames++;
+    int due = packets == 0 ? options.firstPacketFrames() : options.packetFrames();
+    if (frames - emitted >= due) {
+      decodePacket();
+    }
+  }
+
+  /** Decodes and writes whatever frames are left. */
+  void finish() throws OrtException {
+    if (frames > emitted) {
+      decodePacket();
+    }
+  }
+
+  private void decodePacket() throws OrtException {
+    long t = System.nanoTime();
+    int newSamples0 = (frames - emitted) * samplesPerFrame;
+    if (carry) {
+      if (pcm.length < newSamples0) {
+        pcm = new float[newSamples0];
+      }
+      decodeStateful(newSamples0);
+      written(t, newSamples0);
+      return;
+    }
+    int start = Math.max(0, emitted - options.leftContextFrames());
+    int w = frames - start;
+    if (window.capacity() < groups * w) {
+      window = directLongs(groups * w);
+    }
+    for (int q = 0; q < groups; q++) {
+      for (int f = 0; f < w; f++) {
+        window.put(q * w + f, stream[(start + f) * groups + q]);
+      }
+    }
+    int newSamples = (frames - emitted) * samplesPerFrame;
+    if (pcm.length < newSamples) {
+      pcm = new float[newSamples];
+    }
+    LongBuffer view = window.duplicate();
+    view.position(0).limit(groups * w);
+    try (OnnxTensor codes = OnnxTensor.createTensor(env, view.slice(), new long[] {1, groups, w});
+        OrtSession.Result r = decoder != null ? decoder.run(Map.of("codes", codes)) : runWindow(codes)) {
+      if (decoder != null) {
+        FloatBuffer wav = ((OnnxTensor) r.get(0)).getFloatBuffer();
+        wav.position(wav.limit() - newSamples);
+        wav.get(pcm, 0, newSamples);
+      } else {
+        int u = Math.min(w, frames - emitted + upsamplerContext);
+        upsample((OnnxTensor) r.get(0), w, w - u, u, newSamples);
+      }
+    }
+    written(t, newSamples);
+  }
+
+  private void written(long t, int newSamples) {
+    decodeNanos += System.nanoTime() - t;
+    if (packets == 0) {
+      firstPacketAt = System.nanoTime();
+      firstPacketGenerated = frames - referenceFrames;
+    }
+    packets++;
+    emitted = frames;
+    sink.write(pcm, 0, newSamples);
+  }
+
+  /** The transformer over a window from frame 0's state: empty caches, position 0, zero pre_conv state. */
+  private OrtSession.Result runWindow(OnnxTensor codes) throws OrtException {
+    if (kvShape == null) {
+      return transformer.run(Map.of("codes", codes));
+    }
+    Map<String, OnnxTensor> in = new java.util.HashMap<>();
+    try {
+      in.put("past_keys", OnnxTensor.createTensor(env, FloatBuffer.allocate(0), kvShape));
+      in.put("past_values", OnnxTensor.createTensor(env, FloatBuffer.allocate(0), kvShape));
+      in.put("position", OnnxTensor.createTensor(env, LongBuffer.wrap(new long[] {0}), new long[] {1}));
+      in.put("state_in_0", OnnxTensor.createTensor(env, FloatBuffer.allocate((int) (convShape[1] * convShape[2])),
+          convShape));
+      Map<String, OnnxTensor> all = new java.util.HashMap<>(in);
+      all.put("codes", codes);
+      return transformer.run(all);
+    } finally {
+      for (OnnxTensor x : in.values()) {
+        x.close();
+      }
+    }
+  }
+
+  /**
+   * Computes and caches the state after {@code referenceCodes} unless the cache has it: {@link Qwen3TtsBackend#prepare}
+   * calls this so that even a voice's first line starts decoding from the cached state. No-op for packs without a
+   * stateful decoder, without reference codes, or when {@code s} has no cache.
+   */
+  static void warm(Qwen3Sessions s, int groups, int samplesPerFrame, int[] referenceCodes) throws OrtException {
+    StreamingDecoder d = new StreamingDecoder(s, StreamingOptions.DEFAULT, groups, samplesPerFrame, referenceCodes,
+        new PcmSink() {
+          @Override
+          public void write(float[] samples, int offset, int length) {}
+
+          @Override
+          public boolean isCancelled() {
+            return false;
+          }
+        });
+    if (d.referenceStates != null && d.referenceStates.get(d.referenceCodes) == null) {
+      d.referenceState();
+    }
+  }
+
+  /** Stateful mode: the packet's new frames through both halves, after the reference's state on the first packet. */
+  private void decodeStateful(int newSamples) throws OrtException {
+    if (packets == 0 && referenceFrames > 0) {
+      referenceState();
+    }
+    int fresh = frames - emitted;
+    try (OrtSession.Result r = runTransformer(emitted, frames)) {
+      upsample((OnnxTensor) r.get(0), fresh, 0, fresh, newSamples);
+    }
+  }
+
+  /**
+   * Sets the state after the reference codes: from the cache, or by running the transformer over the reference from
+   * empty state and the upsampler over its last min(R, reference) latent frames from zero states (exact: R covers
+   * the receptive field), then caching it.
+   */
+  private void referenceState() throws OrtException {
+    DecoderStateCache.Entry e = referenceStates == null ? null : referenceStates.get(referenceCodes);
+    if (e != null) {
+      restore(e);
+      return;
+    }
+    try (OrtSession.Result r = runTransformer(0, referenceFrames)) {
+      int ctx = Math.min(upsamplerContext, referenceFrames);
+      upsample((OnnxTensor) r.get(0), referenceFrames, referenceFrames - ctx, ctx, 0);
+    }
+    if (referenceStates != null) {
+      referenceStates.put(referenceCodes, snapshot());
+    }
+  }
+
+  /** Runs the stateful transformer on stream frames [from, to) and carries its state on; the caller closes. */
+  private OrtSession.Result runTransformer(int from, int to) throws OrtException {
+    int n = to - from;
+    if (window.capacity() < groups * n) {
+      window = directLongs(groups * n);
+    }
+    for (int q = 0; q < groups; q++) {
+      for (int f = 0; f < n; f++) {
+        window.put(q * n + f, stream[(from + f) * groups + q]);
+      }
+    }
+    LongBuffer view = window.duplicate();
+    view.position(0).limit(groups * n);
+    int kvLen = (int) (kvShape[0] * kvShape[1] * kvShape[2] * kvShape[3] * kvShape[4]);
+    Map<String, OnnxTensor> in = new java.util.HashMap<>();
+    OrtSession.Result r;
+    try {
+      in.put("codes", OnnxTensor.createTensor(env, view.slice(), new long[] {1, groups, n}));
+      in.put("past_keys", OnnxTensor.createTensor(env, kvLen == 0 ? FloatBuffer.allocate(0)
+          : pastK.duplicate().position(0).limit(kvLen).slice(), kvShape));
+      in.put("past_values", OnnxTensor.createTensor(env, kvLen == 0 ? FloatBuffer.allocate(0)
+          : pastV.duplicate().position(0).limit(kvLen).slice(), kvShape));
+      in.put("position", OnnxTensor.createTensor(env, LongBuffer.wrap(new long[] {position}), new long[] {1}));
+      in.put("state_in_0", OnnxTensor.createTensor(env, convState == null
+          ? FloatBuffer.allocate((int) (convShape[1] * convShape[2])) : convState.duplicate().rewind(), convShape));
+      r = transformer.run(in);
+    } finally {
+      for (OnnxTensor x : in.values()) {
+        x.close();
+      }
+    }
+    try {
+      OnnxTensor k = (OnnxTensor) r.get("present_keys").orElseThrow();
+      kvShape[3] = k.getInfo().getShape()[3];
+      pastK = copyInto(pastK, k.getFloatBuffer());
+      pastV = copyInto(pastV, ((OnnxTensor) r.get("present_values").orElseThrow()).getFloatBuffer());
+      convState = copyInto(convState, ((OnnxTensor) r.get("state_out_0").orElseThrow()).getFloatBuffer());
+      position += n;
+      return r;
+    } catch (RuntimeException e) {
+      r.close();
+      throw e;
+    }
+  }
+
+  /** Copies {@code src} into {@code dst} (grown when needed, direct), flipped for reading. */
+  private static FloatBuffer copyInto(FloatBuffer dst, FloatBuffer src) {
+    if (dst == null || dst.capacity() < src.remaining()) {
+      dst = ByteBuffer.allocateDirect(src.remaining() * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+    dst.clear();
+    dst.put(src);
+    dst.flip();
+    return dst;
+  }
+
+  private static float[] toArray(FloatBuffer b) {
+    float[] a = new float[b.remaining()];
+    b.duplicate().get(a);
+    return a;
+  }
+
+  private DecoderStateCache.Entry snapshot() {
+    float[][] up = new float[stateIn.length][];
+    for (int i = 0; i < up.length; i++) {
+      up[i] = toArray(state[i]);
+    }
+    return new DecoderStateCache.Entry(up, toArray(pastK), toArray(pastV), kvShape.clone(), toArray(convState),
+        position);
+  }
+
+  private void restore(DecoderStateCache.Entry e) {
+    state = new FloatBuffer[e.upsampler().length];
+    for (int i = 0; i < state.length; i++) {
+      state[i] = copyInto(null, FloatBuffer.wrap(e.upsampler()[i]));
+    }
+    pastK = copyInto(null, FloatBuffer.wrap(e.keys()));
+    pastV = copyInto(null, FloatBuffer.wrap(e.values()));
+    System.arraycopy(e.kvShape(), 0, kvShape, 0, kvShape.length);
+    convState = copyInto(null, FloatBuffer.wrap(e.conv()));
+    position = e.position();
+  }
+
+  /**
+   * Runs the upsampler on latent frames [first, first + u) of the window [1,C,w] and keeps the last
+   * {@code newSamples} samples (0: only the state matters).
+   */
+  private void upsample(OnnxTensor lat, int w, int first, int u, int newSamples) throws OrtException {
+    long t = System.nanoTime();
+    try {
+      upsampleRun(lat, w, first, u, newSamples);
+    } finally {
+      upsampleNanos += System.nanoTime() - t;
+    }
+  }
+
+  private void upsampleRun(OnnxTensor lat, int w, int first, int u, int newSamples) throws OrtException {
+    long[] shape = lat.getInfo().getShape();
+    int c = (int) shape[1];
+    FloatBuffer all = lat.getFloatBuffer(); // [C, w]
+    if (latent == null || latent.capacity() < c * u) {
+      latent = ByteBuffer.allocateDirect(c * u * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+    for (int ch = 0; ch < c; ch++) {
+      latent.put(ch * u, all, ch * w + first, u);
+    }
+    FloatBuffer view = latent.duplicate();
+    view.position(0).limit(c * u);
+    Map<String, OnnxTensor> in = new java.util.HashMap<>();
+    try {
+      in.put("latent", OnnxTensor.createTensor(env, view.slice(), new long[] {1, c, u}));
+      for (int i = 0; i < stateIn.length; i++) {
+        in.put(stateIn[i], OnnxTensor.createTensor(env, stateOrZeros(i), stateShape[i]));
+      }
+      try (OrtSession.Result r = upsampler.run(in)) {
+        FloatBuffer wav = ((OnnxTensor) r.get(0)).getFloatBuffer();
+        wav.position(wav.limit() - newSamples);
+        wav.get(pcm, 0, newSamples);
+        if (carry) {
+          keepState(r);
+        }
+      }
+    } finally {
+      for (OnnxTensor t : in.values()) {
+        t.close();
+      }
+    }
+  }
+
+  /** The carried state i, or zeros (the one-shot left padding) before the first packet or without carrying. */
+  private FloatBuffer stateOrZeros(int i) {
+    if (carry && state != null) {
+      return state[i].duplicate().rewind();
+    }
+    int n = (int) (stateShape[i][1] * stateShape[i][2]);
+    if (zeros == null || zeros.capacity() < n) {
+      zeros = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+    return zeros.duplicate().position(0).limit(n).slice();
+  }
+
+  /** Copies state_out_i into the carried buffers (the result's tensors die with it). */
+  private void keepState(OrtSession.Result r) throws OrtException {
+    if (state == null) {
+      state = new FloatBuffer[stateIn.length];
+    }
+    for (int i = 0; i < stateIn.length; i++) {
+      FloatBuffer out = ((OnnxTensor) r.get("state_out_" + i).orElseThrow()).getFloatBuffer();
+      if (state[i] == null) {
+        state[i] = ByteBuffer.allocateDirect(out.remaining() * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+      }
+      state[i].clear();
+      state[i].put(out);
+      state[i].flip();
+    }
+  }
+
+  /** Decodes {@code codes} [T, 16] in one run: the reference for streaming tests. */
+  static float[] decodeAll(OrtEnvironment env, OrtSession decoder, int[] codes, int groups) throws OrtException {
+    int t = codes.length / groups;
+    long[] cm = new long[codes.length];
+    for (int q = 0; q < groups; q++) {
+      for (int f = 0; f < t; f++) {
+        cm[q * t + f] = codes[f * groups + q];
+      }
+    }
+    try (OnnxTensor x = OnnxTensor.createTensor(env, LongBuffer.wrap(cm), new long[] {1, groups, t});
+        OrtSession.Result r = decoder.run(Map.of("codes", x))) {
+      FloatBuffer wav = ((OnnxTensor) r.get(0)).getFloatBuffer();
+      float[] out = new float[wav.remaining()];
+      wav.get(out);
+      return out;
+    }
+  }
+
+  /** The generated frames so far, [n, 16] row-major (without the reference). */
+  int[] generatedCodes() {
+    return Arrays.copyOfRange(stream, referenceFrames * groups, frames * groups);
+  }
+
+  int packets() {
+    return packets;
+  }
+
+  long decodeNanos() {
+    return decodeNanos;
+  }
+
+  /** The part of {@link #decodeNanos} spent in the upsampler half (0 with the one-shot graph). */
+  long upsampleNanos() {
+    return upsampleNanos;
+  }
+
+  /** {@link System#nanoTime()} when the first packet was written, or -1. */
+  long firstPacketAt() {
+    return firstPacketAt;
+  }
+
+  /** Generated frames that existed when the first packet was written, or -1. */
+  int firstPacketFrames() {
+    return firstPacketGenerated;
+  }
+}
