@@ -15,7 +15,7 @@ import dev.ventriloquist.api.EmbeddedVoiceParams;
 import dev.ventriloquist.api.Spatial;
 import dev.ventriloquist.api.VoicePack;
 import dev.ventriloquist.api.VoicePackException;
-import dev.ventriloquist.runtime.internal.voice.VoicePacks;
+import dev.ventriloquist.runtime.Ventriloquist;
 
 /**
  * The villagers' voices. Each character uses its pack from {@code voices/<id>/} when there is one; otherwise a
@@ -53,7 +53,7 @@ public final class Cast {
       Path dir = voicesDir == null ? null : voicesDir.resolve(id);
       if (dir != null && Files.isRegularFile(dir.resolve("voice.json"))) {
         try {
-          pack = VoicePacks.load(dir);
+          pack = Ventriloquist.loadVoicePack(dir);
         } catch (VoicePackException | IOException e) {
           LOG.log(Level.WARNING, "voice pack " + dir + " is unusable, using a built-in voice: " + e.getMessage());
         }

@@ -6,8 +6,7 @@ import java.util.concurrent.Executor;
 import dev.ventriloquist.api.AudioMode;
 import dev.ventriloquist.api.EngineConfig;
 import dev.ventriloquist.api.VoiceEngine;
-import dev.ventriloquist.runtime.Ventriloquist;
-import dev.ventriloquist.runtime.internal.engine.AudioOutput;
+import dev.ventriloquist.gdx.GdxVoices;
 
 /**
  * Builds the demo's voice engine from the command line: the model pack ({@code --model}) and line cache
@@ -22,7 +21,7 @@ final class EngineSetup {
   static EngineConfig config(DemoOptions options, Executor gameThread) {
     EngineConfig.Builder b = EngineConfig.builder()
         .eventExecutor(gameThread)
-        .audioMode(options.silent() ? AudioMode.SILENT : AudioMode.DEFAULT_DEVICE);
+        .audioMode(options.silent() ? AudioMode.SILENT_REALTIME : AudioMode.DEFAULT_DEVICE);
     if (options.model() != null) {
       b.modelPack(options.model());
     }
@@ -44,9 +43,16 @@ final class EngineSetup {
     return b.build();
   }
 
-  /** Creates the engine on {@code output} and registers the cast, listener facing up the screen. */
-  static VoiceEngine start(EngineConfig config, AudioOutput output, List<Cast.Member> cast) {
-    VoiceEngine engine = Ventriloquist.create(config, output);
+  /**
+   * Creates the engine on libGDX's audio ({@link GdxVoices}: libGDX's OpenAL context, or silent real time when there
+   * is none) and registers the cast, listener facing up the screen.
+   */
+  static VoiceEngine start(EngineConfig config, List<Cast.Member> cast) {
+    return prepare(GdxVoices.create(config), cast);
+  }
+
+  /** Registers the cast on {@code engine}, listener facing up the screen. */
+  static VoiceEngine prepare(VoiceEngine engine, List<Cast.Member> cast) {
     for (Cast.Member m : cast) {
       engine.register(m.voice());
     }

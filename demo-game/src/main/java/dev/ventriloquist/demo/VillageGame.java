@@ -32,7 +32,6 @@ import dev.ventriloquist.api.BackendInfo;
 import dev.ventriloquist.api.EngineConfig;
 import dev.ventriloquist.api.EngineStats;
 import dev.ventriloquist.api.VoiceEngine;
-import dev.ventriloquist.runtime.internal.openal.OpenAlOutput;
 
 /**
  * The village scene. Everything here runs on the libGDX render thread; the voice engine is started on a background
@@ -84,7 +83,6 @@ public final class VillageGame extends ApplicationAdapter {
   // Engine (set on the game thread once the background start finished).
   private volatile VoiceEngine engine;
   private Voices engineVoices; // game thread; set with engine
-  private OpenAlOutput output;
   private boolean disposed;
   private BackendInfo backend;
   private String audioDescription = "starting";
@@ -159,22 +157,13 @@ public final class VillageGame extends ApplicationAdapter {
 
   private void startEngine() {
     EngineConfig config = EngineSetup.config(options, Gdx.app::postRunnable);
-    // The output is made here, on the render thread, where libGDX's OpenAL context is known to be current.
-    OpenAlOutput out;
-    try {
-      out = GameAudio.open(config, options.silent());
-    } catch (RuntimeException e) {
-      LOG.log(Level.SEVERE, "no audio output at all", e);
-      engineError = "no audio output: " + e.getMessage();
-      return;
-    }
-    output = out;
-    audioDescription = out.description();
     List<Cast.Member> members = cast;
+    // Loading a model pack takes a while: off the render thread. libGDX makes its OpenAL context current for the
+    // whole process, so the engine joins it from here too.
     Thread t = new Thread(() -> {
       try {
-        VoiceEngine e = EngineSetup.start(config, out, members);
-        Gdx.app.postRunnable(() -> engineReady(e, out));
+        VoiceEngine e = EngineSetup.start(config, members);
+        Gdx.app.postRunnable(() -> engineReady(e));
       } catch (RuntimeException | Error e) {
         LOG.log(Level.SEVERE, "the voice engine did not start", e);
         String why = String.valueOf(e.getMessage());
@@ -185,7 +174,7 @@ public final class VillageGame extends ApplicationAdapter {
     t.start();
   }
 
-  private void engineReady(VoiceEngine e, OpenAlOutput out) {
+  private void engineReady(VoiceEngine e) {
     if (disposed) {
       e.close();
       return;
@@ -193,8 +182,8 @@ public final class VillageGame extends ApplicationAdapter {
     engine = e;
     engineVoices = new EngineVoices(e, Gdx.app::postRunnable);
     backend = e.backend();
-    audioDescription = out.description();
-    settings = new Settings(e, GameAudio.hrtf(out), new ScriptBake(options.assets().resolve(DIALOGUE),
+    audioDescription = e.audioStatus().device();
+    settings = new Settings(e, GameAudio.hrtf(e), new ScriptBake(options.assets().resolve(DIALOGUE),
         options.voices(), EngineSetup.bakeConfig(options)));
     LOG.info("voice: " + Hud.backendLine(backend) + "; audio: " + audioDescription + "; " + Hud.castLine(cast));
   }
@@ -545,12 +534,10 @@ public final class VillageGame extends ApplicationAdapter {
     VoiceEngine e = engine;
     engine = null;
     engineVoices = null;
-    // Before libGDX closes its audio: the engine's sources live on libGDX's OpenAL context. Closing the engine
-    // closes the output; if the engine never arrived, close the output alone.
+    // Before libGDX closes its audio: the engine's sources live on libGDX's OpenAL context. (GdxVoices also
+    // closes it when the application is disposed; closing twice is harmless.)
     if (e != null) {
       e.close();
-    } else if (output != null) {
-      output.close();
     }
     if (shapes != null) {
       shapes.dispose();

@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.ventriloquist.runtime.Ventriloquist;
 import dev.ventriloquist.api.EngineConfig;
 import dev.ventriloquist.api.EngineStats;
 import dev.ventriloquist.api.Speech;
@@ -55,7 +56,7 @@ class BakeAndCacheTest {
     // The game, started with --cache on that folder, plays the baked line without synthesizing it.
     EngineConfig config = EngineSetup.config(options, Runnable::run);
     List<Cast.Member> cast = Cast.assemble(options.voices(), List.of("guard"));
-    try (VoiceEngine engine = EngineSetup.start(config, new InstantAudioOutput(), cast)) {
+    try (VoiceEngine engine = EngineSetup.prepare(Ventriloquist.create(config, new InstantAudioOutput()), cast)) {
       Speech s = engine.say("guard", intro.get(0).text());
       assertEquals(SpeechState.FINISHED, s.await(Duration.ofSeconds(30)));
       EngineStats stats = engine.stats();

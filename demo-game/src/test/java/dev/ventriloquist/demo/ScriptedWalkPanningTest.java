@@ -8,6 +8,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.ventriloquist.runtime.Ventriloquist;
 import dev.ventriloquist.api.ChannelMode;
 import dev.ventriloquist.api.EngineConfig;
 import dev.ventriloquist.api.Speech;
@@ -39,7 +40,7 @@ class ScriptedWalkPanningTest {
     List<Cast.Member> cast = Cast.assemble(Assets.voices(), List.of("guard"));
     LoopbackOutput out = OpenAlOutputs.loopback(RATE, OpenAlConfig.builder().hrtf(OpenAlConfig.Hrtf.OFF).build());
     EngineConfig config = EngineConfig.builder().eventExecutor(Runnable::run).build();
-    VoiceEngine engine = EngineSetup.start(config, out, cast);
+    VoiceEngine engine = EngineSetup.prepare(Ventriloquist.create(config, out), cast);
     try {
       Player player = new Player(guard.x() + 4.5f, guard.y());
       WalkScript walk = WalkScript.parse("wait 0.4\nwalk " + (guard.x() - 4.5f) + " " + guard.y() + "\nwait 0.4\n",

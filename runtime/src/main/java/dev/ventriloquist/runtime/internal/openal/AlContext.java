@@ -87,7 +87,7 @@ final class AlContext {
     }
     if (context == 0) {
       throw new AudioDeviceException("no OpenAL context is current on this thread: create the voice engine after "
-          + "libGDX has started its audio (in ApplicationListener.create()), or use OpenAlOutputs.defaultDevice");
+          + "libGDX has started its audio (in ApplicationListener.create()), or use AudioMode.DEFAULT_DEVICE");
     }
     long device = ALC10.alcGetContextsDevice(context);
     ALCCapabilities caps = ALC.createCapabilities(device);

@@ -16,7 +16,8 @@ public final class Natives {
     return classifier(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
   }
 
-  static String classifier(String osName, String osArch) {
+  /** {@link #classifier()} for a given {@code os.name} and {@code os.arch}. */
+  public static String classifier(String osName, String osArch) {
     String os = osName.toLowerCase(Locale.ROOT);
     String arch = osArch.toLowerCase(Locale.ROOT);
     boolean arm64 = arch.equals("aarch64") || arch.equals("arm64");
