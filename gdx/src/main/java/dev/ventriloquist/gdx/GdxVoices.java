@@ -11,6 +11,7 @@ import dev.ventriloquist.api.MisuseException;
 import dev.ventriloquist.api.VoiceEngine;
 import dev.ventriloquist.api.VoicePack;
 import dev.ventriloquist.runtime.Ventriloquist;
+import dev.ventriloquist.runtime.internal.openal.Natives;
 import java.util.Objects;
 
 /**
@@ -79,7 +80,7 @@ public final class GdxVoices {
     try {
       return Ventriloquist.create(b.audioMode(AudioMode.CURRENT_CONTEXT).build());
     } catch (AudioDeviceException e) {
-      if (e.getCause() instanceof UnsatisfiedLinkError) { // missing natives: a packaging error to report
+      if (Natives.isMissingLibrary(e)) { // a packaging error the game must see, not silence
         throw e;
       }
       LOG.log(System.Logger.Level.INFO, "libGDX has no OpenAL context (" + e.getMessage()

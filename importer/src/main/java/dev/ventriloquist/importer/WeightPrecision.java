@@ -11,7 +11,7 @@ import java.util.Locale;
  * biases and other small vectors always stay fp32. This is the one place where initializer bytes are encoded.
  *
  * <p><b>Quantised precisions.</b> {@link #INT8} and {@link #INT4} store the weight of every Linear layer (the
- * {@link GraphBuilder#linear} path) block-wise quantised for ONNX Runtime's {@code com.microsoft::MatMulNBits}: per
+ * {@code GraphBuilder.linear} path) block-wise quantised for ONNX Runtime's {@code com.microsoft::MatMulNBits}: per
  * output row, blocks of {@link #blockSize()} input weights share one fp32 scale, symmetric around the implicit zero
  * point 2^(bits-1) (no zero-point tensor). Activations stay fp32. Weights that are not Linear layers (embedding tables
  * read with Gather, the code predictor's stacked lm_heads) are stored as fp16, see {@link #storage()}. Graphs that

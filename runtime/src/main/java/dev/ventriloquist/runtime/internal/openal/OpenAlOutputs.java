@@ -74,8 +74,11 @@ public final class OpenAlOutputs {
   public static OpenAlOutput currentContext(OpenAlConfig config) {
     try {
       return new RealtimeOutput(config, AlContext.borrowCurrent()).start();
-    } catch (UnsatisfiedLinkError e) {
-      throw Natives.missing(e);
+    } catch (AudioDeviceException | UnsatisfiedLinkError e) {
+      if (Natives.isMissingLibrary(e)) {
+        throw Natives.missing(e instanceof AudioDeviceException && e.getCause() != null ? e.getCause() : e);
+      }
+      throw e;
     }
   }
 
@@ -97,8 +100,15 @@ public final class OpenAlOutputs {
    * exactly as on a device (pre-roll, pool, fades, clock) and events fire in real time.
    */
   public static OpenAlOutput silent(OpenAlConfig config) {
-    return new RealtimeOutput(config, AlContext.openLoopback(SILENT_RATE, OpenAlConfig.Hrtf.OFF,
-        OpenAlStatus.Kind.SILENT)).start();
+    try {
+      return new RealtimeOutput(config, AlContext.openLoopback(SILENT_RATE, OpenAlConfig.Hrtf.OFF,
+          OpenAlStatus.Kind.SILENT)).start();
+    } catch (RuntimeException | UnsatisfiedLinkError e) {
+      if (Natives.isMissingLibrary(e)) {
+        throw Natives.missing(e);
+      }
+      throw e;
+    }
   }
 
   /**
