@@ -6,7 +6,7 @@ groups, real codec vocabulary and codec special ids) with tiny widths and layer 
 All numbers are produced by the reference package `qwen_tts` (QwenLM/Qwen3-TTS), imported
 from PYTHONPATH; run tools/parity/setup_env.sh first.
 
-Usage: make_reference.py [--out core/src/test/resources/parity]
+Usage: make_reference.py [--out importer/src/test/resources/parity]
 """
 import argparse
 import json
@@ -320,7 +320,7 @@ def argmax_margin(logits):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default="core/src/test/resources/parity")
+    ap.add_argument("--out", default="importer/src/test/resources/parity")
     args = ap.parse_args()
     out = os.path.abspath(args.out)
     ckpt = os.path.join(out, "checkpoint")

@@ -11,7 +11,7 @@ generation_config.json); the text tokenizer files and speech_tokenizer/ of `<out
 reused. Tensors are stored as BF16 (like the release) to keep the file small; the reference runs in
 fp32 on exactly those values. Run make_reference.py first (it writes the shared files).
 
-Usage: make_reference_mtp.py [--out core/src/test/resources/parity]
+Usage: make_reference_mtp.py [--out importer/src/test/resources/parity]
   writes <out>/checkpoint-mtp/ and <out>/reference-mtp/
 """
 import argparse
@@ -63,7 +63,7 @@ def assemble(shared_ckpt, own_dir, dest):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default="core/src/test/resources/parity")
+    ap.add_argument("--out", default="importer/src/test/resources/parity")
     args = ap.parse_args()
     out = os.path.abspath(args.out)
     shared = os.path.join(out, "checkpoint")
