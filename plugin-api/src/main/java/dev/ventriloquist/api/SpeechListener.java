@@ -26,7 +26,8 @@ public interface SpeechListener {
   /**
    * The mouth changed: a new lip-sync window (10 ms) started being heard, by the audio clock. Called at most once per
    * window while the line plays (windows skipped within one audio tick are not reported), and once with
-   * {@link Mouth#CLOSED} when it ends. For smooth animation poll {@link Speech#mouth()} instead.
+   * {@link Mouth#CLOSED} when a line that was heard ends. A paused line reports nothing until it moves on. For smooth
+   * animation poll {@link Speech#mouth()} instead.
    */
   default void onMouth(Speech speech, Mouth mouth) {}
 

@@ -352,10 +352,17 @@ final class SpeechImpl implements Speech, PlaybackEvents {
     }
   }
 
-  /** Caller holds this. */
+  /** Caller holds this. Called every audio tick: with no listener nothing is allocated. */
   private void advanceMouth(long playedSamples) {
-    mouth.advance(playedSamples, m -> dispatch(l -> l.onMouth(this, m)), w -> dispatch(l -> l.onWord(this, w)));
+    if (listeners.isEmpty()) {
+      mouth.advance(playedSamples, IGNORE_MOUTH, IGNORE_WORD);
+    } else {
+      mouth.advance(playedSamples, m -> dispatch(l -> l.onMouth(this, m)), w -> dispatch(l -> l.onWord(this, w)));
+    }
   }
+
+  private static final Consumer<Mouth> IGNORE_MOUTH = m -> {};
+  private static final Consumer<WordTiming> IGNORE_WORD = w -> {};
 
   /** Caller holds this. */
   private void endMouth(boolean playedToEnd) {
