@@ -13,7 +13,7 @@ import dev.ventriloquist.api.Viseme;
  * {@link ShapeRenderer.ShapeType#Filled} mode.
  */
 final class Faces {
-  private static final Color SKIN = new Color(0.98f, 0.85f, 0.72f, 1f);
+  static final Color SKIN = new Color(0.98f, 0.85f, 0.72f, 1f);
   private static final Color DARK = new Color(0.12f, 0.08f, 0.08f, 1f);
   private static final Color LIPS = new Color(0.55f, 0.16f, 0.16f, 1f);
   private static final Color TONGUE = new Color(0.85f, 0.35f, 0.35f, 1f);
