@@ -15,8 +15,8 @@ import dev.ventriloquist.api.Viseme;
  *   <li><b>Level</b>: the frame's RMS in dBFS mapped linearly from {@value #FLOOR_DB} dB (0, closed) to
  *       {@value #TOP_DB} dB (1, wide open). Below {@value #SILENCE_DB} dB the window is {@link Viseme#SIL}.
  *   <li><b>Spectrum</b>: a 512-point real FFT (JTransforms) of the pre-emphasised frame; power per bin (46.9 Hz).
- *   <li><b>Hiss</b>: when more than half the power lies above 3.5 kHz the window is a fricative: {@link Viseme#SS}
- *       if loud, {@link Viseme#FF} if weak.
+ *   <li><b>Hiss</b>: when more than half the power (of the plain spectrum) lies above 3.5 kHz the window is a
+ *       fricative: {@link Viseme#SS} if loud, {@link Viseme#FF} if weak.
  *   <li><b>Formants</b>: the power of the 0–4 kHz band gives, by an inverse cosine transform, the autocorrelation of
  *       that band alone (selective linear prediction); Levinson–Durbin fits an order-{@value #ORDER} all-pole
  *       envelope, whose first two peaks are F1 and F2. A vowel's shape follows from them, as vowel charts place it:
@@ -57,6 +57,8 @@ public final class LipSyncAnalyzer {
   private static final int MIN_BIN = Math.round(80 / BIN_HZ);
 
   private static final float[] HANN = new float[FRAME];
+  /** 1 / |1 - 0.97 e^-jw|^2 per bin: undoes the pre-emphasis, so the hiss test sees the plain spectrum. */
+  private static final float[] DEEMPHASIS = new float[FRAME / 2 + 1];
   private static final double HANN_POWER;
   /** cos(pi k m / BAND_BINS), m = 0..ORDER, k = 0..BAND_BINS: the inverse cosine transform to autocorrelation. */
   private static final float[][] AUTOCORR_COS = new float[ORDER + 1][BAND_BINS + 1];
@@ -71,6 +73,12 @@ public final class LipSyncAnalyzer {
       p += HANN[i] * HANN[i];
     }
     HANN_POWER = p;
+    for (int k = 0; k <= FRAME / 2; k++) {
+      double w = 2 * Math.PI * k / FRAME;
+      double re = 1 - 0.97 * Math.cos(w);
+      double im = 0.97 * Math.sin(w);
+      DEEMPHASIS[k] = (float) (1 / Math.max(1e-4, re * re + im * im));
+    }
     for (int m = 0; m <= ORDER; m++) {
       for (int k = 0; k <= BAND_BINS; k++) {
         AUTOCORR_COS[m][k] = (float) Math.cos(Math.PI * k * m / BAND_BINS);
@@ -216,15 +224,17 @@ public final class LipSyncAnalyzer {
       float im = frame[2 * k + 1];
       power[k] = re * re + im * im;
     }
+    // Hiss and the low band on the plain spectrum (a voice's own tilt kept: vowels lie low, fricatives high).
     double total = 0;
     double hiss = 0;
     double low = 0;
     for (int k = MIN_BIN; k <= FRAME / 2; k++) {
-      total += power[k];
+      double plain = power[k] * DEEMPHASIS[k];
+      total += plain;
       if (k >= HISS_BIN) {
-        hiss += power[k];
+        hiss += plain;
       } else if (k < LOW_BIN) {
-        low += power[k];
+        low += plain;
       }
     }
     if (total <= 0) {

@@ -115,6 +115,30 @@ class LipSyncAnalyzerTest {
   }
 
   @Test
+  void aFemaleVoiceGetsTheSameVowelShapes() {
+    // en-us+f5: formants some 15-20 % higher, more energy near 3 kHz; /i/ and /u/ must not pass for hiss.
+    assertEquals(Viseme.AA, heldViseme(Espeak.say("[[A:]]", "-v", "en-us+f5")));
+    assertEquals(Viseme.IH, heldViseme(Espeak.say("[[i:]]", "-v", "en-us+f5")));
+    assertEquals(Viseme.OU, heldViseme(Espeak.say("[[u:]]", "-v", "en-us+f5")));
+  }
+
+  @Test
+  void hissIsSsAndFf() {
+    Map<Viseme, Integer> s = counts(analyse(Espeak.say("sss")));
+    Map<Viseme, Integer> f = counts(analyse(Espeak.say("fff")));
+    assertTrue(s.getOrDefault(Viseme.SS, 0) >= 10, "sss: " + s);
+    assertTrue(f.getOrDefault(Viseme.FF, 0) >= 10, "fff: " + f);
+  }
+
+  private static Map<Viseme, Integer> counts(LipSyncTrack t) {
+    Map<Viseme, Integer> c = new EnumMap<>(Viseme.class);
+    for (int w = 0; w < t.size(); w++) {
+      c.merge(t.viseme(w), 1, Integer::sum);
+    }
+    return c;
+  }
+
+  @Test
   void chunkSizeDoesNotChangeTheTrack() {
     float[] pcm = Espeak.say("The lighthouse keeper climbed the stairs.");
     LipSyncTrack whole = analyse(pcm);
