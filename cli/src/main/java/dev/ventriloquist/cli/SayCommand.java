@@ -25,6 +25,9 @@ import dev.ventriloquist.runtime.internal.audio.SampleFormat;
 import dev.ventriloquist.runtime.internal.audio.WavFiles;
 import dev.ventriloquist.runtime.internal.engine.AudioOutput;
 import dev.ventriloquist.runtime.internal.engine.CollectingAudioOutput;
+import dev.ventriloquist.runtime.internal.lipsync.LipSyncAnalyzer;
+import dev.ventriloquist.runtime.internal.lipsync.LipSyncTrack;
+import dev.ventriloquist.runtime.internal.lipsync.WordAligner;
 import dev.ventriloquist.runtime.internal.openal.LoopbackOutput;
 import dev.ventriloquist.runtime.internal.openal.OpenAlConfig;
 import dev.ventriloquist.runtime.internal.openal.OpenAlOutput;
@@ -73,6 +76,14 @@ final class SayCommand implements Callable<Integer> {
 
   @Option(names = "--cache", description = "Cache folder for prompts and lines.")
   Path cache;
+
+  @Option(names = "--visemes", description = "Write the line's lip-sync track as JSON: [{\"sample\": n, "
+      + "\"viseme\": \"aa\", \"level\": 0.0-1.0}, ...], one object per 10 ms window, samples at 24 kHz.")
+  Path visemes;
+
+  @Option(names = "--lipsync-png", description = "Draw waveform, mouth level, visemes and estimated word timings "
+      + "on one timeline into this PNG.")
+  Path lipsyncPng;
 
   @Option(names = "--random-prompt", hidden = true, description = "TEST/BENCHMARK ONLY: speak with a random "
       + "x-vector prompt of the model's size instead of the voice's extracted prompt (not a cloned voice).")
@@ -142,6 +153,9 @@ final class SayCommand implements Callable<Integer> {
         WavFiles.writeMono16(out, collected.pcm(speech.id()), EngineConfig.SAMPLE_RATE);
         System.out.printf(Locale.ROOT, "%s: %.2f s of audio -> %s%n", pack.id(), stats.audioSeconds(), out);
       }
+      if (visemes != null || lipsyncPng != null) {
+        writeLipSync(collected.pcm(speech.id()), speech.text());
+      }
       if (stereo != null) {
         WavFiles.write(render, new PcmAudio(stereo, RENDER_RATE, 2, SampleFormat.PCM_16), SampleFormat.PCM_16);
         System.out.printf(Locale.ROOT, "%s at (%s): %.2f s stereo -> %s%n", pack.id(),
@@ -152,6 +166,21 @@ final class SayCommand implements Callable<Integer> {
           stats.timeToFirstChunkNanos() / 1e6, stats.realTimeFactor());
     }
     return 0;
+  }
+
+  /** The same analysis the engine runs while it streams a line (chunking does not change it), on the line's PCM. */
+  private void writeLipSync(float[] pcm, String spokenText) throws IOException {
+    LipSyncAnalyzer analyzer = new LipSyncAnalyzer();
+    analyzer.accept(pcm, 0, pcm.length);
+    LipSyncTrack track = analyzer.finish();
+    if (visemes != null) {
+      LipSyncFiles.writeJson(visemes, track);
+      System.out.printf(Locale.ROOT, "lip-sync: %d windows -> %s%n", track.size(), visemes);
+    }
+    if (lipsyncPng != null) {
+      LipSyncFiles.writePng(lipsyncPng, pcm, track, WordAligner.align(spokenText, track));
+      System.out.printf(Locale.ROOT, "lip-sync timeline -> %s%n", lipsyncPng);
+    }
   }
 
   static float[] parsePosition(String s) {

@@ -44,6 +44,37 @@ class SayCommandTest {
   }
 
   @Test
+  void writesTheLipSyncTrackAsJsonAndAPicture() throws Exception {
+    Path wav = dir.resolve("line.wav");
+    Path json = dir.resolve("line.json");
+    Path png = dir.resolve("line.png");
+    assertEquals(0, Main.run("say", "--voice", "../voices/guard", "--text", "Halt! Who goes there?",
+        "--out", wav.toString(), "--visemes", json.toString(), "--lipsync-png", png.toString()));
+    PcmAudio a = WavFiles.read(wav);
+    com.google.gson.JsonArray track;
+    try (var reader = java.nio.file.Files.newBufferedReader(json)) {
+      track = com.google.gson.JsonParser.parseReader(reader).getAsJsonArray();
+    }
+    assertEquals((a.samples().length + 239) / 240, track.size(), "one object per 10 ms window");
+    java.util.Set<String> seen = new java.util.TreeSet<>();
+    for (int i = 0; i < track.size(); i++) {
+      var o = track.get(i).getAsJsonObject();
+      assertEquals(3, o.size(), o.toString());
+      assertEquals(240L * i, o.get("sample").getAsLong());
+      String v = o.get("viseme").getAsString();
+      dev.ventriloquist.api.Viseme.ofOculusName(v); // a known name
+      double level = o.get("level").getAsDouble();
+      assertTrue(level >= 0 && level <= 1, "level " + level);
+      assertEquals(v.equals("sil"), level == 0.0, o.toString());
+      seen.add(v);
+    }
+    assertEquals("sil", track.get(0).getAsJsonObject().get("viseme").getAsString(), "the line starts closed");
+    assertTrue(seen.size() >= 4, "several mouth shapes in a spoken line: " + seen);
+    java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+    assertTrue(image.getWidth() >= 640 && image.getHeight() >= 300, image.getWidth() + "x" + image.getHeight());
+  }
+
+  @Test
   void badArgumentsExitWithTwo() {
     assertEquals(2, Main.run("say", "--voice", "../voices/guard", "--text", "x", "--render",
         dir.resolve("x.wav").toString(), "--position", "1,2"));

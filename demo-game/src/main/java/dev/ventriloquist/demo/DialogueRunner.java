@@ -161,6 +161,13 @@ public final class DialogueRunner {
       }
 
       @Override
+      public void word(int index) {
+        if (gen == generation) {
+          subtitles.word(index);
+        }
+      }
+
+      @Override
       public void finished() {
         if (gen == generation) {
           subtitles.finished();

@@ -12,6 +12,7 @@ import dev.ventriloquist.api.SpeechListener;
 import dev.ventriloquist.api.SpeechOptions;
 import dev.ventriloquist.api.VentriloquistException;
 import dev.ventriloquist.api.VoiceEngine;
+import dev.ventriloquist.api.WordTiming;
 
 /**
  * {@link Voices} on a real {@link VoiceEngine}. Barks are {@link ChannelMode#SIMPLE} at low priority (they overlap
@@ -50,6 +51,7 @@ public final class EngineVoices implements Voices {
       gameThread.execute(() -> events.failed(why));
       return () -> {};
     }
+    speaker.speaking(speech); // the face polls speech.mouth() each frame
     boolean[] cancelled = {false}; // game thread only
     speech.addListener(new SpeechListener() {
       @Override
@@ -63,6 +65,13 @@ public final class EngineVoices implements Voices {
       public void onProgress(Speech s, long playedSamples, float fraction) {
         if (!cancelled[0]) {
           events.progress(fraction);
+        }
+      }
+
+      @Override
+      public void onWord(Speech s, WordTiming word) {
+        if (!cancelled[0]) {
+          events.word(word.index());
         }
       }
 

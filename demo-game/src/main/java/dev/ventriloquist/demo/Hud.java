@@ -6,6 +6,7 @@ import java.util.Locale;
 
 import dev.ventriloquist.api.BackendInfo;
 import dev.ventriloquist.api.EngineStats;
+import dev.ventriloquist.api.Mouth;
 
 /** The text of the heads-up display, built from engine snapshots. Pure functions; drawn by {@link VillageGame}. */
 public final class Hud {
@@ -32,6 +33,15 @@ public final class Hud {
         : String.format(Locale.ROOT, "%d ms", Math.round(s.lastTimeToFirstChunkNanos() / 1e6));
     return String.format(Locale.ROOT, "Last line: first audio %s   Cache: %d hits / %d misses   Queue: %d (%d active)",
         ttfa, s.cacheHits(), s.cacheMisses(), s.queued(), s.active());
+  }
+
+  /** The lip-sync of the nearest speaking character: its viseme and how far its mouth is open. */
+  public static String mouthLine(String speaker, Mouth mouth) {
+    if (speaker == null || mouth == null) {
+      return "Lip-sync: nobody is speaking";
+    }
+    return String.format(Locale.ROOT, "Lip-sync: %s  viseme %-3s  open %3d%%", speaker, mouth.viseme().oculusName(),
+        Math.round(mouth.level() * 100f));
   }
 
   /** The settings row with the keys that change them. */

@@ -19,6 +19,8 @@ public final class Subtitles {
   private String speaker;
   private String text;
   private float fraction;
+  /** Words heard by the engine's word timings; 0 until the first arrives (then they lead over the fraction). */
+  private int wordsHeard;
   private float hold = -1f;
 
   /** A new line was handed to the engine; it replaces what is shown once it is heard. */
@@ -35,8 +37,15 @@ public final class Subtitles {
       pendingSpeaker = null;
       pendingText = null;
       fraction = 0f;
+      wordsHeard = 0;
       hold = -1f;
     }
+  }
+
+  /** Word {@code index} of the line on screen started being heard (from {@code SpeechListener.onWord}). */
+  public void word(int index) {
+    started();
+    wordsHeard = Math.max(wordsHeard, index + 1);
   }
 
   /** {@code fraction} of the line has been heard; never goes backwards. */
@@ -84,7 +93,14 @@ public final class Subtitles {
 
   /** The words heard so far of the line on screen (empty when none is). */
   public String visibleText() {
-    return text == null ? "" : wordsFor(text, fraction);
+    if (text == null) {
+      return "";
+    }
+    if (wordsHeard > 0 && fraction < 1f) {
+      String[] words = text.trim().split("\\s+");
+      return String.join(" ", Arrays.copyOf(words, Math.min(words.length, wordsHeard)));
+    }
+    return wordsFor(text, fraction);
   }
 
   /**

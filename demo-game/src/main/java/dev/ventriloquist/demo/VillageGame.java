@@ -61,6 +61,10 @@ public final class VillageGame extends ApplicationAdapter {
   /** Width of the HUD panel in pixels (top-left corner). */
   static final int HUD_WIDTH = 760;
   static final Color HUD_BG = new Color(0.06f, 0.06f, 0.12f, 0.85f);
+  /** Head radius of a villager's face, in metres (large enough to see the mouth move). */
+  static final float FACE_RADIUS = 0.75f;
+  /** Side of the speaker's portrait beside the dialogue box, in pixels. */
+  static final int PORTRAIT = 112;
 
   private final DemoOptions options;
 
@@ -334,12 +338,14 @@ public final class VillageGame extends ApplicationAdapter {
     for (WorldMap.Block b : map.blocks()) {
       drawBlock(b);
     }
-    for (Villager v : village.villagers()) {
+    List<Villager> villagers = village.villagers();
+    for (int i = 0; i < villagers.size(); i++) {
+      Villager v = villagers.get(i);
       Color c = tmpColor.set(v.rgba());
       shapes.setColor(c.r * 0.5f, c.g * 0.5f, c.b * 0.5f, 1f);
-      shapes.circle(v.x(), v.y(), 0.6f, 32);
-      shapes.setColor(c);
-      shapes.circle(v.x(), v.y(), 0.5f, 32);
+      shapes.circle(v.x(), v.y(), FACE_RADIUS + 0.12f, 32);
+      // The face's mouth is the engine's, for the samples being heard now (Speech.mouth(), polled each frame).
+      Faces.draw(shapes, v.x(), v.y(), FACE_RADIUS, c, v.mouth(), time, i);
     }
     shapes.setColor(0.2f, 0.16f, 0.05f, 1f);
     shapes.circle(player.x(), player.y(), Player.RADIUS + 0.08f, 32);
@@ -361,7 +367,7 @@ public final class VillageGame extends ApplicationAdapter {
       String b = v.bubbleVisible();
       if (b != null && !b.isEmpty()) {
         layout.setText(font, b);
-        toScreen(v.x(), v.y() + 0.9f);
+        toScreen(v.x(), v.y() + FACE_RADIUS + 0.3f);
         shapes.setColor(1f, 1f, 1f, 0.92f);
         shapes.rect(tmp.x - layout.width / 2 - 6, tmp.y, layout.width + 12, layout.height + 12);
       }
@@ -369,6 +375,15 @@ public final class VillageGame extends ApplicationAdapter {
     if (subtitles.visible()) {
       shapes.setColor(0f, 0f, 0f, 0.7f);
       shapes.rect(screenView.getWorldWidth() / 2 - 420, 20, 840, 56);
+      Villager speaker = villagerNamed(subtitles.speaker());
+      if (speaker != null) {
+        // Close-up portrait of the speaker beside the dialogue box, mouth on the playback clock.
+        float px = screenView.getWorldWidth() / 2 - 420 - PORTRAIT - 8;
+        shapes.setColor(0f, 0f, 0f, 0.7f);
+        shapes.rect(px, 20, PORTRAIT, PORTRAIT);
+        Faces.draw(shapes, px + PORTRAIT / 2f, 20 + PORTRAIT / 2f - 4, PORTRAIT * 0.4f, tmpColor.set(speaker.rgba()),
+            speaker.mouth(), time, village.villagers().indexOf(speaker));
+      }
     }
     float bake = settings.bake().progress();
     if (bake >= 0f) {
@@ -385,13 +400,13 @@ public final class VillageGame extends ApplicationAdapter {
       font.draw(batch, hud.get(i), 18, top - 16 - i * 20f);
     }
     for (Villager v : village.villagers()) {
-      toScreen(v.x(), v.y() - 0.75f);
+      toScreen(v.x(), v.y() - FACE_RADIUS - 0.35f);
       font.setColor(Color.WHITE);
       layout.setText(font, v.name());
       font.draw(batch, v.name(), tmp.x - layout.width / 2, tmp.y);
       String b = v.bubbleVisible();
       if (b != null && !b.isEmpty()) {
-        toScreen(v.x(), v.y() + 0.9f);
+        toScreen(v.x(), v.y() + FACE_RADIUS + 0.3f);
         font.setColor(Color.BLACK);
         layout.setText(font, b);
         font.draw(batch, b, tmp.x - layout.width / 2, tmp.y + layout.height + 6);
@@ -456,6 +471,29 @@ public final class VillageGame extends ApplicationAdapter {
     }
   }
 
+  private Villager villagerNamed(String name) {
+    for (Villager v : village.villagers()) {
+      if (v.name().equals(name)) {
+        return v;
+      }
+    }
+    return null;
+  }
+
+  /** The villager nearest the player who has a line queued or playing, or null. */
+  private Villager nearestTalking() {
+    Villager best = null;
+    float bestD = Float.MAX_VALUE;
+    for (Villager v : village.villagers()) {
+      float d = v.distanceTo(player.x(), player.y());
+      if (v.talking() && d < bestD) {
+        best = v;
+        bestD = d;
+      }
+    }
+    return best;
+  }
+
   /** World point to screen-overlay coordinates, into {@link #tmp}. */
   private void toScreen(float x, float y) {
     tmp.set(x, y);
@@ -475,6 +513,8 @@ public final class VillageGame extends ApplicationAdapter {
     EngineStats s = e == null ? null : e.stats();
     lines.add(s == null ? "Last line: -" : Hud.statsLine(s));
     lines.add(Hud.settingsLine(settings));
+    Villager talking = nearestTalking();
+    lines.add(Hud.mouthLine(talking == null ? null : talking.name(), talking == null ? null : talking.mouth()));
     String failure = dialogue.lastFailure() != null ? dialogue.lastFailure() : lastBarkFailure;
     if (failure != null) {
       lines.add("Last failed line: " + (failure.length() > 95 ? failure.substring(0, 92) + "..." : failure));

@@ -3,6 +3,8 @@ package dev.ventriloquist.demo;
 import java.util.Objects;
 
 import dev.ventriloquist.api.Emitter;
+import dev.ventriloquist.api.Mouth;
+import dev.ventriloquist.api.Speech;
 
 /**
  * A character standing in the village. Its position is written on the game thread and read by the engine's audio
@@ -20,6 +22,8 @@ public final class Villager {
   private String bubbleText;
   private float bubbleFraction;
   private float bubbleHold;
+  // Game thread only: the line whose mouth the face shows (the last one this villager was given).
+  private Speech speech;
 
   /**
    * @param id the character id used with the engine and in dialogue scripts
@@ -68,6 +72,23 @@ public final class Villager {
     float dx = px - x;
     float dy = py - y;
     return (float) Math.sqrt(dx * dx + dy * dy);
+  }
+
+  /** This villager was given a line: its face follows that line's mouth from now on. */
+  void speaking(Speech line) {
+    speech = line;
+  }
+
+  /** The mouth to draw this frame: the engine's, for the samples being heard now; closed when silent. */
+  Mouth mouth() {
+    Speech s = speech;
+    return s == null ? Mouth.CLOSED : s.mouth();
+  }
+
+  /** Whether this villager has a line that is still queued, being made or being heard. */
+  boolean talking() {
+    Speech s = speech;
+    return s != null && !s.state().isTerminal();
   }
 
   /** The bark was heard: show its bubble (the words appear as the audio plays). */

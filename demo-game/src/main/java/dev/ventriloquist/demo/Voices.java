@@ -14,6 +14,9 @@ public interface Voices {
 
     default void progress(float fraction) {}
 
+    /** Word {@code index} (from 0) of the line started being heard (estimated timing). */
+    default void word(int index) {}
+
     default void finished() {}
 
     /** Cancelled or replaced; not called for a cancel the game asked for through {@link LineHandle#cancel()}. */

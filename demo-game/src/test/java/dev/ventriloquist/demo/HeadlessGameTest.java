@@ -51,11 +51,22 @@ class HeadlessGameTest {
       String firstWords = onGameThread(app, g -> g.subtitles().visibleText(), game);
       assertTrue("Halt! Who goes there?".startsWith(firstWords), firstWords);
 
+      // While he speaks, his face's mouth opens on the playback clock: a viseme other than silence, some level.
+      dev.ventriloquist.api.Mouth open = waitFor(app, g -> {
+        dev.ventriloquist.api.Mouth m = g.village().villager("guard").mouth();
+        return m.closed() ? null : m;
+      }, game, 20);
+      assertTrue(open.level() > 0f, "open mouth " + open);
+      assertTrue(open.sample() > 0, "a window inside the line: " + open);
+
       // Walking away (to x = 16, 11 m from the guard) ends the conversation.
       DialogueRunner.EndReason end = waitFor(app, g -> g.dialogue().lastEnd(), game, 20);
       assertEquals(DialogueRunner.EndReason.WALKED_AWAY, end);
       float px = onGameThread(app, g -> g.player().x(), game);
       assertTrue(px > 5f + VillageGame.LEAVE_RADIUS - 0.5f, "ended at x=" + px);
+      Boolean closed = waitFor(app, g -> g.village().villager("guard").mouth().closed() ? Boolean.TRUE : null, game,
+          5);
+      assertEquals(Boolean.TRUE, closed, "the interrupted line's mouth closes");
 
       EngineStats stats = onGameThread(app, g -> g.engine().stats(), game);
       System.out.printf("headless: bark heard after %.2f s, first subtitle after %.2f s, walked away at x=%.2f; %s%n",

@@ -50,4 +50,24 @@ class HudTest {
         new Cast.Member(CharacterVoice.builder("elder").voicePack(Cast.builtIn("elder")).build(), false));
     assertEquals("Voices: guard from voices/; elder built-in", Hud.castLine(cast));
   }
+
+  @Test
+  void mouthLineShowsTheVisemeAndHowOpen() {
+    assertEquals("Lip-sync: Guard  viseme aa   open  73%",
+        Hud.mouthLine("Guard", new dev.ventriloquist.api.Mouth(dev.ventriloquist.api.Viseme.AA, 0.73f, 2400)));
+    assertEquals("Lip-sync: nobody is speaking", Hud.mouthLine(null, null));
+  }
+
+  @Test
+  void facesDrawOpenRoundAndSpreadVowelsDifferently() {
+    float[] aa = Faces.mouthSize(dev.ventriloquist.api.Viseme.AA, 1f);
+    float[] ih = Faces.mouthSize(dev.ventriloquist.api.Viseme.IH, 1f);
+    float[] ou = Faces.mouthSize(dev.ventriloquist.api.Viseme.OU, 1f);
+    float[] sil = Faces.mouthSize(dev.ventriloquist.api.Viseme.SIL, 0f);
+    assertTrue(aa[1] > ih[1] && aa[1] > ou[1], "aa is the tallest");
+    assertTrue(ih[0] > aa[0] && ih[0] > ou[0], "ih is the widest");
+    assertTrue(ou[0] < aa[0] && ou[0] < ih[0], "ou is the narrowest");
+    assertTrue(sil[1] < 0.05f, "silence is a closed line");
+    assertTrue(Faces.mouthSize(dev.ventriloquist.api.Viseme.AA, 0.2f)[1] < aa[1], "a quieter window opens less");
+  }
 }

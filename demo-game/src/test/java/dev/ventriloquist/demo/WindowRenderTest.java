@@ -73,10 +73,12 @@ class WindowRenderTest {
   @Test
   void everyVillagerIsDrawnInItsColourAtItsPlace() {
     for (Villager v : village.villagers()) {
+      // The character's colour is its hair, the band at the top of its head; its face is in the middle.
       int expected = v.rgba() >>> 8;
-      int actual = pixelAtWorld(v.x(), v.y());
+      int actual = pixelAtWorld(v.x(), v.y() + 0.97f * VillageGame.FACE_RADIUS);
       System.out.printf("  %-8s at (%.1f, %.1f) expected %06x got %06x%n", v.id(), v.x(), v.y(), expected, actual);
       assertClose(expected, actual, 12, v.id());
+      assertClose(rgb(Faces.SKIN.toIntBits()), pixelAtWorld(v.x() + 0.2f, v.y()), 12, v.id() + "'s face");
     }
   }
 

@@ -48,4 +48,13 @@ public interface Speech {
 
   /** Adds a listener whose events run on the engine's event thread. */
   Speech addListener(SpeechListener listener);
+
+  /**
+   * The mouth for the samples the player hears now (by the audio clock, updated every audio tick): poll it from the
+   * render loop. {@link Mouth#CLOSED} before the line is heard, in its pauses, while it is paused at a silent point,
+   * and after it ends; a paused line keeps the mouth it had. Non-blocking, any thread.
+   */
+  default Mouth mouth() {
+    return Mouth.CLOSED;
+  }
 }

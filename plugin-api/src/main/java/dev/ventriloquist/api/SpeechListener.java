@@ -23,6 +23,21 @@ public interface SpeechListener {
    */
   default void onProgress(Speech speech, long playedSamples, float fraction) {}
 
+  /**
+   * The mouth changed: a new lip-sync window (10 ms) started being heard, by the audio clock. Called at most once per
+   * window while the line plays (windows skipped within one audio tick are not reported), and once with
+   * {@link Mouth#CLOSED} when a line that was heard ends. A paused line reports nothing until it moves on. For smooth
+   * animation poll {@link Speech#mouth()} instead.
+   */
+  default void onMouth(Speech speech, Mouth mouth) {}
+
+  /**
+   * A word started being heard, by the audio clock; the timings are estimated (see {@link WordTiming}). Every word
+   * of a line that plays to its end is reported once, in order; on a streamed line they are known once synthesis has
+   * ended, so the first words may arrive together then.
+   */
+  default void onWord(Speech speech, WordTiming word) {}
+
   /** The line played to its end. */
   default void onFinished(Speech speech) {}
 

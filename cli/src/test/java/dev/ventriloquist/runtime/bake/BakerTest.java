@@ -82,6 +82,21 @@ class BakerTest {
     System.out.printf("bake: %d lines, %.1f s of audio in %.2f s (%.2f lines/s)%n", r.baked(), r.audioSeconds(),
         r.wallSeconds(), r.linesPerSecond());
 
+    // Each baked line carries its lip-sync track: one window per 10 ms, the mouth open somewhere.
+    try (var lines = dev.ventriloquist.runtime.internal.store.LineCache.open(cache)) {
+      var guard = CharacterVoice.of(VoicePacks.load(VOICES.resolve("guard")));
+      var key = dev.ventriloquist.runtime.internal.engine.DefaultVoiceEngine.bakedKey(new SynthesisRequest(0, guard,
+          "Halt! Who goes there?", guard.defaultLanguage(), java.util.OptionalLong.empty()));
+      var line = lines.get(key).orElseThrow();
+      var track = line.lipSync().orElseThrow(() -> new AssertionError("baked without lip-sync"));
+      assertEquals((line.sampleCount() + 239) / 240, track.size());
+      int open = 0;
+      for (int w = 0; w < track.size(); w++) {
+        open += track.viseme(w) != dev.ventriloquist.api.Viseme.SIL ? 1 : 0;
+      }
+      assertTrue(open > 20, open + " open windows");
+    }
+
     NoModel none = new NoModel();
     CollectingAudioOutput out = new CollectingAudioOutput();
     EngineConfig config = EngineConfig.builder().cacheDir(cache).addBackend(none).build();

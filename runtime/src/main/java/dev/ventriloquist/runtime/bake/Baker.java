@@ -25,6 +25,7 @@ import dev.ventriloquist.runtime.Ventriloquist;
 import dev.ventriloquist.runtime.internal.engine.CollectingAudioOutput;
 import dev.ventriloquist.runtime.internal.engine.DefaultVoiceEngine;
 import dev.ventriloquist.runtime.internal.engine.TextNormalizer;
+import dev.ventriloquist.runtime.internal.lipsync.LipSyncAnalyzer;
 import dev.ventriloquist.runtime.internal.store.LineCache;
 import dev.ventriloquist.runtime.internal.store.LineKey;
 import dev.ventriloquist.runtime.internal.voice.VoicePacks;
@@ -113,6 +114,10 @@ public final class Baker {
         }
         try (LineCache.Writer w = cache.begin(key, EngineConfig.SAMPLE_RATE)) {
           w.append(pcm, 0, pcm.length);
+          // Baked lines carry their lip-sync, so a game plays them with moving mouths and no analysis.
+          LipSyncAnalyzer lipSync = new LipSyncAnalyzer();
+          lipSync.accept(pcm, 0, pcm.length);
+          w.lipSync(lipSync.finish());
           w.commit().get();
         } catch (ExecutionException e) {
           failed++;

@@ -27,6 +27,9 @@ import dev.ventriloquist.api.SynthesisException;
 import dev.ventriloquist.api.UnknownCharacterException;
 import dev.ventriloquist.api.VoiceEngine;
 import dev.ventriloquist.api.VoicePack;
+import dev.ventriloquist.runtime.internal.lipsync.LipSyncAnalyzer;
+import dev.ventriloquist.runtime.internal.lipsync.LipSyncTrack;
+import dev.ventriloquist.runtime.internal.lipsync.WordAligner;
 import dev.ventriloquist.runtime.internal.store.CachedLine;
 import dev.ventriloquist.runtime.internal.store.LineCache;
 import dev.ventriloquist.runtime.internal.store.LineKey;
@@ -324,6 +327,9 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       return;
     }
     LineCache.Writer tee = key == null ? null : lineCache.begin(key, EngineConfig.SAMPLE_RATE);
+    // Lip-sync is analysed here, chunk by chunk as the PCM is made, ahead of playback (see LipSyncAnalyzer).
+    LipSyncAnalyzer lipSync = new LipSyncAnalyzer();
+    speech.attachLipSync(lipSync.track());
     PcmSink sink = new PcmSink() {
       private boolean first = true;
 
@@ -337,6 +343,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
           first = false;
           lastTimeToFirstChunk.set(speech.timeToFirstChunkNanos());
         }
+        lipSync.accept(samples, offset, length);
         stream.write(samples, offset, length);
         if (tee != null) {
           tee.append(samples, offset, length);
@@ -357,9 +364,12 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       if (speech.samples() == 0) {
         throw new SynthesisException("backend " + backend.name() + " produced no audio for \"" + speech.text() + "\"");
       }
+      LipSyncTrack track = lipSync.finish();
+      speech.wordsEstimated(WordAligner.align(speech.text(), track));
       speech.synthesisDone(System.nanoTime() - t0);
       scheduler.synthesized(speech);
       if (tee != null) {
+        tee.lipSync(track);
         tee.commit().whenComplete((written, error) -> {
           if (error != null) {
             LOG.log(Level.WARNING, "could not cache line " + speech.id() + ": " + error.getMessage());
@@ -422,6 +432,13 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       return;
     }
     long t0 = System.nanoTime();
+    // A line cached with its track plays it as stored; an older entry is analysed again as it streams.
+    LipSyncTrack stored = line.lipSync().orElse(null);
+    LipSyncAnalyzer analyzer = stored == null ? new LipSyncAnalyzer() : null;
+    speech.attachLipSync(stored != null ? stored : analyzer.track());
+    if (stored != null) {
+      speech.wordsEstimated(WordAligner.align(speech.text(), stored));
+    }
     var chunks = line.chunks(CACHED_CHUNK_SAMPLES);
     boolean first = true;
     while (chunks.hasNext()) {
@@ -433,7 +450,13 @@ public final class DefaultVoiceEngine implements VoiceEngine {
         first = false;
         lastTimeToFirstChunk.set(speech.timeToFirstChunkNanos());
       }
+      if (analyzer != null) {
+        analyzer.accept(chunk, 0, chunk.length);
+      }
       stream.write(chunk, 0, chunk.length);
+    }
+    if (analyzer != null) {
+      speech.wordsEstimated(WordAligner.align(speech.text(), analyzer.finish()));
     }
     speech.synthesisDone(System.nanoTime() - t0);
     scheduler.synthesized(speech);

@@ -16,6 +16,12 @@ public interface PlaybackEvents {
    */
   void progress(long playedSamples, long totalSamples);
 
+  /**
+   * The playback clock's reading this audio tick: samples heard so far (the same count as {@link #progress}, but
+   * every tick, for lip-sync). Outputs without a clock need not call it; {@link #progress} stands in.
+   */
+  default void heard(long playedSamples) {}
+
   /** Everything written was heard. Terminal. */
   void finished();
 

@@ -14,11 +14,14 @@ import java.util.function.Consumer;
 
 import dev.ventriloquist.api.CharacterVoice;
 import dev.ventriloquist.api.InterruptReason;
+import dev.ventriloquist.api.Mouth;
 import dev.ventriloquist.api.Speech;
 import dev.ventriloquist.api.SpeechListener;
 import dev.ventriloquist.api.SpeechOptions;
 import dev.ventriloquist.api.SpeechState;
 import dev.ventriloquist.api.SpeechStats;
+import dev.ventriloquist.api.WordTiming;
+import dev.ventriloquist.runtime.internal.lipsync.LipSyncTrack;
 
 /**
  * One line on its way through the engine. Its state only moves forward (see {@link SpeechState}); every
@@ -52,6 +55,8 @@ final class SpeechImpl implements Speech, PlaybackEvents {
   private final List<Registration> listeners = new ArrayList<>(2);
   /** Engine actions to run once the line ends (guarded by this; null once run). */
   private List<Runnable> onTerminal = new ArrayList<>(1);
+  /** Lip-sync and word timings on the playback clock. */
+  private final MouthTracker mouth = new MouthTracker();
   /** The line of the same character that must finish playing before this one starts; null if none. */
   private volatile SpeechImpl predecessor;
 
@@ -145,6 +150,31 @@ final class SpeechImpl implements Speech, PlaybackEvents {
       }
     }
     action.run();
+  }
+
+  @Override
+  public Mouth mouth() {
+    return mouth.mouth();
+  }
+
+  /** The line's lip-sync track (growing while it is analysed); set on the synthesis thread before any PCM plays. */
+  void attachLipSync(LipSyncTrack track) {
+    mouth.attach(track);
+  }
+
+  /** The line's estimated word timings, once its track is complete. */
+  void wordsEstimated(List<WordTiming> words) {
+    mouth.words(words);
+  }
+
+  /** The line's lip-sync track (null before synthesis begins; growing until it ends). */
+  LipSyncTrack lipSyncTrack() {
+    return mouth.track();
+  }
+
+  /** The estimated word timings known so far (empty until synthesis ends). */
+  List<WordTiming> words() {
+    return mouth.words();
   }
 
   @Override
@@ -260,6 +290,7 @@ final class SpeechImpl implements Speech, PlaybackEvents {
       state = SpeechState.FAILED;
       failure = error;
       s = stream;
+      endMouth(false);
       dispatch(l -> l.onFailed(this, error));
     }
     if (s != null) {
@@ -277,6 +308,7 @@ final class SpeechImpl implements Speech, PlaybackEvents {
       state = SpeechState.INTERRUPTED;
       interruptReason = reason;
       s = stream;
+      endMouth(false);
       dispatch(l -> l.onInterrupted(this, reason));
     }
     if (s != null && reason != InterruptReason.STOLEN) {
@@ -310,6 +342,31 @@ final class SpeechImpl implements Speech, PlaybackEvents {
       fraction = Math.min(0.99f, playedSamples / (float) known);
     }
     dispatch(l -> l.onProgress(this, playedSamples, fraction));
+    advanceMouth(playedSamples);
+  }
+
+  @Override
+  public synchronized void heard(long playedSamples) {
+    if (started && !state.isTerminal()) {
+      advanceMouth(playedSamples);
+    }
+  }
+
+  /** Caller holds this. Called every audio tick: with no listener nothing is allocated. */
+  private void advanceMouth(long playedSamples) {
+    if (listeners.isEmpty()) {
+      mouth.advance(playedSamples, IGNORE_MOUTH, IGNORE_WORD);
+    } else {
+      mouth.advance(playedSamples, m -> dispatch(l -> l.onMouth(this, m)), w -> dispatch(l -> l.onWord(this, w)));
+    }
+  }
+
+  private static final Consumer<Mouth> IGNORE_MOUTH = m -> {};
+  private static final Consumer<WordTiming> IGNORE_WORD = w -> {};
+
+  /** Caller holds this. */
+  private void endMouth(boolean playedToEnd) {
+    mouth.end(playedToEnd, m -> dispatch(l -> l.onMouth(this, m)), w -> dispatch(l -> l.onWord(this, w)));
   }
 
   @Override
@@ -323,6 +380,7 @@ final class SpeechImpl implements Speech, PlaybackEvents {
         dispatch(l -> l.onStarted(this));
       }
       state = SpeechState.FINISHED;
+      endMouth(true);
       dispatch(l -> l.onFinished(this));
     }
     terminate();

@@ -749,6 +749,9 @@ final class SourceMixer {
       s.lastProgress = s.heard;
       fireProgress(s, s.heard, s.ended ? s.written() : -1);
     }
+    if (s.startedFired) {
+      fireHeard(s, s.heard); // every tick: lip-sync follows the clock closer than progress does
+    }
   }
 
   private void finish(SpeechStream s) {
@@ -899,6 +902,14 @@ final class SourceMixer {
       s.events.progress(heard, total);
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "speech " + s.request.speechId() + ": progress handler threw", e);
+    }
+  }
+
+  private static void fireHeard(SpeechStream s, long heard) {
+    try {
+      s.events.heard(heard);
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "speech " + s.request.speechId() + ": heard handler threw", e);
     }
   }
 

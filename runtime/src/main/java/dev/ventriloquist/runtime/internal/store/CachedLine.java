@@ -2,6 +2,9 @@ package dev.ventriloquist.runtime.internal.store;
 
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.Optional;
+
+import dev.ventriloquist.runtime.internal.lipsync.LipSyncTrack;
 
 /**
  * A cached line's audio: mono PCM at {@link #sampleRate()}, kept as signed 16-bit and handed out as float in
@@ -16,10 +19,22 @@ public final class CachedLine {
 
   private final short[] pcm;
   private final int sampleRate;
+  /** Complete, never written to again; null for an entry stored without one. */
+  private final LipSyncTrack lipSync;
 
   CachedLine(short[] pcm, int sampleRate) {
+    this(pcm, sampleRate, null);
+  }
+
+  CachedLine(short[] pcm, int sampleRate, LipSyncTrack lipSync) {
     this.pcm = pcm;
     this.sampleRate = sampleRate;
+    this.lipSync = lipSync;
+  }
+
+  /** The line's lip-sync track, when it was stored with one (lines cached before format version 2 were not). */
+  public Optional<LipSyncTrack> lipSync() {
+    return Optional.ofNullable(lipSync);
   }
 
   public int sampleRate() {
@@ -88,7 +103,7 @@ public final class CachedLine {
 
   /** Bytes this line holds in the memory tier (samples plus object overhead). */
   long memoryBytes() {
-    return 2L * pcm.length + 64;
+    return 2L * pcm.length + (lipSync == null ? 0 : 2L * lipSync.size()) + 64;
   }
 
   short[] pcmView() {

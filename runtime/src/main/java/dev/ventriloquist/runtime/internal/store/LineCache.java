@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
 import dev.ventriloquist.api.CacheException;
 import dev.ventriloquist.api.EngineConfig;
 import dev.ventriloquist.api.MisuseException;
+import dev.ventriloquist.runtime.internal.lipsync.LipSyncTrack;
 
 /**
  * Synthesized lines, content-addressed by {@link LineKey}: a memory tier of hot lines over a size-bounded directory
@@ -74,7 +75,7 @@ public final class LineCache implements AutoCloseable {
 
   static final String SUBDIR = "lines";
   static final String EXTENSION = ".vqline";
-  static final int MAX_PAYLOAD_BYTES = 2 * StoreKryo.MAX_LINE_SAMPLES + 64;
+  static final int MAX_PAYLOAD_BYTES = 2 * StoreKryo.MAX_LINE_SAMPLES + 2 * LipSyncTrack.MAX_WINDOWS + 80;
   /** Eviction goes down to this share of the bound, so a full cache rescans once per ~10% of writes, not each. */
   static final double LOW_WATER = 0.9;
 
@@ -167,7 +168,8 @@ public final class LineCache implements AutoCloseable {
       if (!Arrays.equals(r.keyDigest, key.digestView())) {
         throw new CorruptEntryException("cached line " + hex + " holds the audio of another key");
       }
-      CachedLine line = new CachedLine(r.pcm, r.sampleRate);
+      CachedLine line = new CachedLine(r.pcm, r.sampleRate,
+          r.visemes == null ? null : LipSyncTrack.of(r.visemes, r.levels));
       memory.put(hex, line);
       long now = now();
       IndexEntry e = index.compute(hex, (k, old) -> old != null && old.size == file.length ? old
@@ -352,8 +354,10 @@ public final class LineCache implements AutoCloseable {
       if (known != null && Files.exists(target)) {
         return false;
       }
-      byte[] file = StoreKryo.encode(new LineRecord(key.digestView(), line.sampleRate(), line.pcmView()),
-          48 + 2 * line.sampleCount());
+      LipSyncTrack track = line.lipSync().orElse(null);
+      byte[] file = StoreKryo.encode(new LineRecord(key.digestView(), line.sampleRate(), line.pcmView(),
+          track == null ? null : track.visemeCodes(), track == null ? null : track.levelBytes()),
+          64 + 2 * line.sampleCount() + (track == null ? 0 : 2 * track.size()));
       if (file.length > maxDiskBytes) {
         LOG.log(Level.INFO, "Not caching {0}: {1} bytes exceed the cache bound", key, file.length);
         return false;
@@ -564,6 +568,7 @@ public final class LineCache implements AutoCloseable {
     private final AtomicInteger state = new AtomicInteger(OPEN);
     private short[] buffer;
     private int size;
+    private LipSyncTrack lipSync;
 
     private Writer(LineKey key, int sampleRate) {
       this.key = key;
@@ -630,7 +635,15 @@ public final class LineCache implements AutoCloseable {
       if (pcm.length == 0 || closed) {
         return CompletableFuture.completedFuture(false);
       }
-      return LineCache.this.commit(key, new CachedLine(pcm, sampleRate));
+      return LineCache.this.commit(key, new CachedLine(pcm, sampleRate, lipSync));
+    }
+
+    /**
+     * Stores {@code track} with the line (call before {@link #commit()}, on the appending thread). A track that is
+     * not complete is ignored: the line is then cached without one, and its replays analyse it again.
+     */
+    public void lipSync(LipSyncTrack track) {
+      this.lipSync = track != null && track.isComplete() ? track : null;
     }
 
     /** Drops the line; it will not be cached. Idempotent; a no-op after commit. Any thread. */

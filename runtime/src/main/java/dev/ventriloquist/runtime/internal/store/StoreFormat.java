@@ -43,8 +43,13 @@ import java.util.zip.CRC32C;
  */
 final class StoreFormat {
   static final int MAGIC = 0x564E5451;
-  /** Bump on any change to the frame or to a serializer, and regenerate the golden files. */
-  static final int FORMAT_VERSION = 1;
+  /**
+   * Bump on any change to the frame or to a serializer, and regenerate the golden files. Version 2: a cached line
+   * may carry its lip-sync track after its samples.
+   */
+  static final int FORMAT_VERSION = 2;
+  /** The oldest version this build still reads: version 1 files are version 2 files without the optional parts. */
+  static final int MIN_READ_VERSION = 1;
   static final int HEADER_BYTES = 16;
   static final String TEMP_SUFFIX = ".tmp";
   /** A temp file older than this is deleted at open even if its process id looks alive (the id may be reused). */
@@ -102,9 +107,9 @@ final class StoreFormat {
           + Integer.toHexString(magic) + ")");
     }
     int version = header.getShort(4) & 0xFFFF;
-    if (version != FORMAT_VERSION) {
-      throw new CorruptEntryException(what + " has format version " + version + "; this build reads version "
-          + FORMAT_VERSION);
+    if (version < MIN_READ_VERSION || version > FORMAT_VERSION) {
+      throw new CorruptEntryException(what + " has format version " + version + "; this build reads versions "
+          + MIN_READ_VERSION + " to " + FORMAT_VERSION);
     }
     if (header.getShort(6) != 0) {
       throw new CorruptEntryException(what + " has a damaged header (reserved field is not 0)");

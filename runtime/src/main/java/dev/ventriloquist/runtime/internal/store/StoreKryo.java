@@ -17,6 +17,7 @@ import com.esotericsoftware.kryo.kryo5.util.Pool;
 import dev.ventriloquist.api.MisuseException;
 import dev.ventriloquist.api.PromptMode;
 import dev.ventriloquist.api.VoicePrompt;
+import dev.ventriloquist.runtime.internal.lipsync.LipSyncTrack;
 
 /**
  * Kryo set-up for every persisted store type: registration required, explicit ids, no references, hand-written
@@ -215,7 +216,9 @@ final class StoreKryo {
 
   /**
    * LineRecord, id 21: key digest (32 raw bytes), sample rate (varint), sample count (little-endian int), samples
-   * (little-endian signed 16-bit). Kryo 5 writes fixed-width numbers little-endian; the frame header is
+   * (little-endian signed 16-bit); from format version 2 a lip-sync flag (boolean) and, when set, the window count W
+   * (varint), W viseme codes (bytes) and W levels (bytes, 0..255). A version 1 payload ends after the samples and
+   * reads as a line without a track. Kryo 5 writes fixed-width numbers little-endian; the frame header is
    * big-endian.
    */
   static final class LineRecordSerializer extends Serializer<LineRecord> {
@@ -229,6 +232,12 @@ final class StoreKryo {
       out.writeVarInt(r.sampleRate, true);
       out.writeInt(r.pcm.length);
       out.writeShorts(r.pcm, 0, r.pcm.length);
+      out.writeBoolean(r.visemes != null);
+      if (r.visemes != null) {
+        out.writeVarInt(r.visemes.length, true);
+        out.writeBytes(r.visemes);
+        out.writeBytes(r.levels);
+      }
     }
 
     @Override
@@ -242,7 +251,15 @@ final class StoreKryo {
       checkLength(in, 4, 4, 1, "sample count");
       int n = checkLength(in, in.readInt(), MAX_LINE_SAMPLES, 2, "samples");
       short[] pcm = in.readShorts(n);
-      return new LineRecord(digest, rate, pcm);
+      if (in.position() == in.limit() || !in.readBoolean()) {
+        return new LineRecord(digest, rate, pcm); // version 1, or a line stored without lip-sync
+      }
+      int w = readLength(in, LipSyncTrack.MAX_WINDOWS, 2, "lip-sync windows");
+      byte[] visemes = in.readBytes(w);
+      byte[] levels = in.readBytes(w);
+      // Checks every viseme code; IllegalArgumentException becomes a CorruptEntryException in decode.
+      LipSyncTrack.of(visemes, levels);
+      return new LineRecord(digest, rate, pcm, visemes, levels);
     }
   }
 }

@@ -22,10 +22,14 @@ import dev.ventriloquist.api.VoicePrompt;
  * Committed golden files pin the on-disk format: a change to the frame or a serializer without a
  * {@link StoreFormat#FORMAT_VERSION} bump fails here. After a deliberate bump, regenerate with
  * {@code java -cp <test classpath> dev.ventriloquist.runtime.internal.store.GoldenFilesTest core/src/test/resources/store/golden}
- * and rename the files to the new version.
+ * (it writes the current version's files) and keep the older versions' files: they prove old entries still read.
  */
 class GoldenFilesTest {
   static final float[] GOLDEN_PCM = {0f, 0.5f, -0.5f, 1f, -1f, 0.25f, 2f, -0.001f};
+  /** A three-window lip-sync track: silence, "aa" at level 128/255, "ou" at 255/255. */
+  static final byte[] GOLDEN_VISEMES = {0, 4, 8};
+  static final byte[] GOLDEN_LEVELS = {0, (byte) 128, (byte) 255};
+  static final String V = "v" + StoreFormat.FORMAT_VERSION;
 
   static LineKey goldenKey() {
     return StoreFixtures.key(7);
@@ -36,7 +40,7 @@ class GoldenFilesTest {
     for (int i = 0; i < pcm.length; i++) {
       pcm[i] = CachedLine.quantize(GOLDEN_PCM[i]);
     }
-    return StoreKryo.encode(new LineRecord(goldenKey().digest(), 24_000, pcm), 64);
+    return StoreKryo.encode(new LineRecord(goldenKey().digest(), 24_000, pcm, GOLDEN_VISEMES, GOLDEN_LEVELS), 64);
   }
 
   static byte[] golden(String name) throws IOException {
@@ -48,49 +52,90 @@ class GoldenFilesTest {
 
   @Test
   void freshlyWrittenIclPromptMatchesTheGoldenBytes() throws IOException {
-    assertArrayEquals(golden("prompt-icl-v1.vqprompt"), PromptCodec.encode(StoreFixtures.iclPrompt()),
+    assertArrayEquals(golden("prompt-icl-" + V + ".vqprompt"), PromptCodec.encode(StoreFixtures.iclPrompt()),
         "the prompt format changed: bump StoreFormat.FORMAT_VERSION and regenerate the golden files");
   }
 
   @Test
   void freshlyWrittenXVectorPromptMatchesTheGoldenBytes() throws IOException {
-    assertArrayEquals(golden("prompt-xvector-v1.vqprompt"), PromptCodec.encode(StoreFixtures.xVectorPrompt()));
+    assertArrayEquals(golden("prompt-xvector-" + V + ".vqprompt"),
+        PromptCodec.encode(StoreFixtures.xVectorPrompt()));
   }
 
   @Test
   void freshlyWrittenLineMatchesTheGoldenBytes() throws IOException {
-    assertArrayEquals(golden("line-v1.vqline"), freshLineFile());
+    assertArrayEquals(golden("line-" + V + ".vqline"), freshLineFile());
   }
 
   @Test
-  void goldenPromptsReadBackEqual() throws IOException {
-    assertEquals(StoreFixtures.iclPrompt(), PromptCodec.decode(golden("prompt-icl-v1.vqprompt")));
-    assertEquals(StoreFixtures.xVectorPrompt(), PromptCodec.decode(golden("prompt-xvector-v1.vqprompt")));
+  void goldenPromptsOfEveryVersionReadBackEqual() throws IOException {
+    for (String v : new String[] {"v1", V}) {
+      assertEquals(StoreFixtures.iclPrompt(), PromptCodec.decode(golden("prompt-icl-" + v + ".vqprompt")), v);
+      assertEquals(StoreFixtures.xVectorPrompt(), PromptCodec.decode(golden("prompt-xvector-" + v + ".vqprompt")),
+          v);
+    }
   }
 
-  @Test
-  void goldenLineReadsBackThroughTheCache(@TempDir Path dir) throws IOException {
+  private static final float[] EXPECTED_PCM =
+      {0f, 16384 / 32767f, -16383 / 32767f, 1f, -1f, 8192 / 32767f, 1f, -33 / 32767f};
+
+  private static CachedLine readThroughCache(Path dir, String name) throws IOException {
     Path file = StoreFixtures.entryFile(dir, goldenKey());
     Files.createDirectories(file.getParent());
-    Files.write(file, golden("line-v1.vqline"));
+    Files.write(file, golden(name));
     try (LineCache cache = LineCache.open(dir)) {
       Optional<CachedLine> line = cache.get(goldenKey());
-      assertTrue(line.isPresent());
+      assertTrue(line.isPresent(), name + " reads");
       assertEquals(24_000, line.get().sampleRate());
-      float[] expected = {0f, 16384 / 32767f, -16383 / 32767f, 1f, -1f, 8192 / 32767f, 1f, -33 / 32767f};
-      assertArrayEquals(expected, line.get().toFloatArray(), 0f);
+      assertArrayEquals(EXPECTED_PCM, line.get().toFloatArray(), 0f);
+      return line.get();
     }
   }
 
   @Test
+  void goldenLineReadsBackThroughTheCacheWithItsLipSync(@TempDir Path dir) throws IOException {
+    CachedLine line = readThroughCache(dir, "line-" + V + ".vqline");
+    var track = line.lipSync().orElseThrow();
+    assertArrayEquals(GOLDEN_VISEMES, track.visemeCodes());
+    assertArrayEquals(GOLDEN_LEVELS, track.levelBytes());
+    assertEquals(dev.ventriloquist.api.Viseme.OU, track.viseme(2));
+    assertEquals(128 / 255f, track.level(1));
+  }
+
+  @Test
+  void anUnknownVisemeCodeIsACorruptEntryAndIsDropped(@TempDir Path dir) throws IOException {
+    byte[] file = golden("line-" + V + ".vqline");
+    file[file.length - 4] = 99; // the last viseme code (the levels' 3 bytes follow it)
+    StoreFormat.seal(file, file.length); // a valid frame around a bad payload
+    Path path = StoreFixtures.entryFile(dir, goldenKey());
+    Files.createDirectories(path.getParent());
+    Files.write(path, file);
+    try (LineCache cache = LineCache.open(dir)) {
+      assertFalse(cache.get(goldenKey()).isPresent());
+      assertFalse(Files.exists(path), "the corrupt entry is deleted, to be synthesized again");
+    }
+  }
+
+  @Test
+  void versionOneLineStillReadsWithoutLipSync(@TempDir Path dir) throws IOException {
+    CachedLine line = readThroughCache(dir, "line-v1.vqline");
+    assertFalse(line.lipSync().isPresent());
+  }
+
+  @Test
   void filesNameNoClassesAndStartWithTheHeader() throws IOException {
-    for (String name : new String[] {"prompt-icl-v1.vqprompt", "prompt-xvector-v1.vqprompt", "line-v1.vqline"}) {
-      byte[] file = golden(name);
+    String[][] files = {
+        {"prompt-icl-v1.vqprompt", "1"}, {"prompt-xvector-v1.vqprompt", "1"}, {"line-v1.vqline", "1"},
+        {"prompt-icl-" + V + ".vqprompt", "" + StoreFormat.FORMAT_VERSION},
+        {"prompt-xvector-" + V + ".vqprompt", "" + StoreFormat.FORMAT_VERSION},
+        {"line-" + V + ".vqline", "" + StoreFormat.FORMAT_VERSION}};
+    for (String[] f : files) {
+      byte[] file = golden(f[0]);
       String text = new String(file, StandardCharsets.ISO_8859_1);
       assertFalse(text.contains("dev.ventriloquist") || text.contains("VoicePrompt") || text.contains("java."),
-          name + " carries a class name");
+          f[0] + " carries a class name");
       assertEquals("VNTQ", text.substring(0, 4));
-      assertEquals(StoreFormat.FORMAT_VERSION, ((file[4] & 0xFF) << 8) | (file[5] & 0xFF));
+      assertEquals(Integer.parseInt(f[1]), ((file[4] & 0xFF) << 8) | (file[5] & 0xFF), f[0]);
     }
   }
 
@@ -107,9 +152,9 @@ class GoldenFilesTest {
     Path out = Path.of(args[0]);
     Files.createDirectories(out);
     VoicePrompt icl = StoreFixtures.iclPrompt();
-    Files.write(out.resolve("prompt-icl-v1.vqprompt"), PromptCodec.encode(icl));
-    Files.write(out.resolve("prompt-xvector-v1.vqprompt"), PromptCodec.encode(StoreFixtures.xVectorPrompt()));
-    Files.write(out.resolve("line-v1.vqline"), freshLineFile());
+    Files.write(out.resolve("prompt-icl-" + V + ".vqprompt"), PromptCodec.encode(icl));
+    Files.write(out.resolve("prompt-xvector-" + V + ".vqprompt"), PromptCodec.encode(StoreFixtures.xVectorPrompt()));
+    Files.write(out.resolve("line-" + V + ".vqline"), freshLineFile());
     System.out.println("line key " + goldenKey().hex());
     System.out.println("prompt content " + PromptStore.contentHash(icl));
     System.out.println("prompt key " + PromptKey.of(icl).hex());

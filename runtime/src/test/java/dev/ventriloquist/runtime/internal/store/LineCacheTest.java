@@ -131,7 +131,7 @@ class LineCacheTest {
 
   @Test
   void diskStaysWithinItsBoundAfterManyWrites() throws IOException {
-    long entry = StoreFormat.HEADER_BYTES + 1 + 32 + 3 + 4 + 2 * 4800;
+    long entry = StoreFormat.HEADER_BYTES + 1 + 32 + 3 + 4 + 2 * 4800 + 1; // ..., samples, no lip-sync flag
     long max = 10 * entry + entry / 2;
     try (LineCache cache = LineCache.builder(dir).maxDiskBytes(max).maxMemoryBytes(0).build()) {
       for (int i = 0; i < 40; i++) {
@@ -146,7 +146,7 @@ class LineCacheTest {
 
   @Test
   void evictionDropsTheLeastRecentlyUsedEntryFirst() {
-    long entry = StoreFormat.HEADER_BYTES + 1 + 32 + 3 + 4 + 2 * 4800;
+    long entry = StoreFormat.HEADER_BYTES + 1 + 32 + 3 + 4 + 2 * 4800 + 1; // ..., samples, no lip-sync flag
     // Room for three and a half entries; a fourth pushes it over, eviction goes down to 90%: one entry leaves.
     try (LineCache cache = LineCache.builder(dir).maxDiskBytes(entry * 7 / 2).maxMemoryBytes(0).build()) {
       StoreFixtures.write(cache, 0, 4800);
@@ -165,7 +165,7 @@ class LineCacheTest {
 
   @Test
   void accessOrderSurvivesAReopenThroughFileTimes() {
-    long entry = StoreFormat.HEADER_BYTES + 1 + 32 + 3 + 4 + 2 * 4800;
+    long entry = StoreFormat.HEADER_BYTES + 1 + 32 + 3 + 4 + 2 * 4800 + 1; // ..., samples, no lip-sync flag
     try (LineCache cache = LineCache.builder(dir).maxMemoryBytes(0).build()) {
       StoreFixtures.write(cache, 0, 4800);
       StoreFixtures.write(cache, 1, 4800);
