@@ -41,6 +41,10 @@ final class StreamedText implements TextStream {
   private boolean timedOut;
   private boolean ended;
   private long lastAppend;
+  /** Times a reader began or went on waiting (after looking at the clock); for tests. */
+  private long readerPolls;
+  /** {@link #readerPolls} at the last append; for tests. */
+  private long pollsAtAppend;
 
   /**
    * @param maxLength the longest raw text accepted ({@code EngineConfig.maxTextLength})
@@ -76,6 +80,7 @@ final class StreamedText implements TextStream {
       }
       raw.append(piece);
       lastAppend = clock.getAsLong();
+      pollsAtAppend = readerPolls;
       String s = TextNormalizer.normalize(raw.substring(0, cut(raw)));
       if (s.length() > settled.length()) {
         settled = s;
@@ -138,10 +143,47 @@ final class StreamedText implements TextStream {
     lock.lockInterruptibly();
     try {
       while (settled.length() <= length && !ended && !checkIdle()) {
+        readerPolls++;
+        changed.signalAll();
         long left = idleTimeoutNanos - (clock.getAsLong() - lastAppend);
         changed.awaitNanos(Math.max(1, Math.min(left, POLL_NANOS)));
       }
       return settled;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * For tests: waits until a reader has waited for text more than {@code after} times (each wait follows a look at
+   * the clock), or {@code timeoutMillis} passed.
+   *
+   * @return the number of reader waits so far
+   */
+  long awaitReaderPolls(long after, long timeoutMillis) throws InterruptedException {
+    lock.lock();
+    try {
+      after = Math.max(after, pollsAtAppend); // only waits that saw the last piece count
+    } finally {
+      lock.unlock();
+    }
+    lock.lock();
+    try {
+      long nanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+      while (readerPolls <= after && nanos > 0) {
+        nanos = changed.awaitNanos(nanos);
+      }
+      return readerPolls;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** For tests: how many times a reader waited for text so far. */
+  long readerPolls() {
+    lock.lock();
+    try {
+      return readerPolls;
     } finally {
       lock.unlock();
     }
