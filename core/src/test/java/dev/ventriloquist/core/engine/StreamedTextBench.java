@@ -31,7 +31,7 @@ import dev.ventriloquist.core.qwen3.Qwen3TtsBackend;
  * StreamedTextBench &lt;pack-dir&gt; [runs=3] [threads=2]
  * </pre>
  *
- * Per prompt mode (x-vector, ICL with a 5 s reference) it times, alternating within each run: {@code streamed}
+ * Per prompt (x-vector; ICL where the line trails beside the reference codes; ICL where it fits in the prompt) it times, alternating within each run: {@code streamed}
  * ({@code sayStreaming}, pieces appended as they come) and {@code whole} (wait for the stream to end, then
  * {@code say}), and prints each run, the medians and their ratio. A line is cancelled once its first audio arrives.
  */
@@ -160,6 +160,16 @@ public final class StreamedTextBench {
     return (at - first) / 1e6;
   }
 
+  private static VoicePrompt icl(Qwen3TtsBackend backend, VoicePrompt xv, int refFrames, String transcript) {
+    SplittableRandom r = new SplittableRandom(refFrames);
+    int[] codes = new int[refFrames * 16];
+    for (int i = 0; i < codes.length; i++) {
+      codes[i] = r.nextInt(2048);
+    }
+    return VoicePrompt.builder(backend.pack().variant(), PromptMode.ICL).speakerEmbedding(xv.speakerEmbedding())
+        .referenceCodes(codes).transcript(transcript).build();
+  }
+
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
       System.err.println("usage: StreamedTextBench <pack-dir> [runs=3] [threads=2]");
@@ -178,20 +188,21 @@ public final class StreamedTextBench {
     try (DefaultVoiceEngine engine = new DefaultVoiceEngine(EngineConfig.builder().build(), backend,
         new BackendInfo(backend.name(), backend.description(), true, "benchmark"), out, null)) {
       VoicePrompt xv = backend.randomPrompt(3);
-      SplittableRandom r = new SplittableRandom(5);
-      int refFrames = 63; // 5 s of reference
-      int[] codes = new int[refFrames * 16];
-      for (int i = 0; i < codes.length; i++) {
-        codes[i] = r.nextInt(2048);
-      }
-      VoicePrompt icl = VoicePrompt.builder(backend.pack().variant(), PromptMode.ICL)
-          .speakerEmbedding(xv.speakerEmbedding()).referenceCodes(codes)
-          .transcript("I keep the old lighthouse and I count the ships that pass.").build();
       engine.register(CharacterVoice.builder("xvector").prompt(xv).build());
-      engine.register(CharacterVoice.builder("icl").prompt(icl).build());
-      once(engine, out, "xvector", script, true); // warm-up: sessions, allocators
-      once(engine, out, "icl", script, true);
-      for (String id : new String[] {"xvector", "icl"}) {
+      // ICL, two regimes of the reference layout (the synthetic vocabulary has one token per byte):
+      // icl-trail: 5 s reference (63 frames) with a 61-token transcript: room for 3 target tokens beside the
+      //   reference codes, so the line starts after its first few characters and the rest trails;
+      // icl-fit: 10 s reference (125 frames) with a 12-token transcript: room for 114 tokens, more than this line
+      //   has, so the whole line goes into the prompt and it starts once the text is complete (as real transcripts
+      //   of 10-20 tokens beside 60-250 reference frames do for most lines).
+      engine.register(CharacterVoice.builder("icl-trail").prompt(icl(backend, xv, 63,
+          "I keep the old lighthouse and I count the ships that pass.")).build());
+      engine.register(CharacterVoice.builder("icl-fit").prompt(icl(backend, xv, 125, "Yes, I know.")).build());
+      String[] ids = {"xvector", "icl-trail", "icl-fit"};
+      for (String id : ids) {
+        once(engine, out, id, script, true); // warm-up: sessions, allocators, decoder state
+      }
+      for (String id : ids) {
         double[] streamed = new double[runs];
         double[] whole = new double[runs];
         for (int i = 0; i < runs; i++) {
