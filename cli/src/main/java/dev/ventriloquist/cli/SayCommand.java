@@ -1,6 +1,9 @@
 package dev.ventriloquist.cli;
 
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -15,6 +18,7 @@ import dev.ventriloquist.api.MisuseException;
 import dev.ventriloquist.api.Speech;
 import dev.ventriloquist.api.SpeechOptions;
 import dev.ventriloquist.api.SpeechState;
+import dev.ventriloquist.api.SpeechWriter;
 import dev.ventriloquist.api.SynthesisException;
 import dev.ventriloquist.api.VoiceEngine;
 import dev.ventriloquist.api.VoicePack;
@@ -50,8 +54,12 @@ final class SayCommand implements Callable<Integer> {
   @Option(names = "--voice", required = true, description = "Voice pack folder or zip, e.g. voices/guard.")
   Path voice;
 
-  @Option(names = "--text", required = true, description = "What the character says.")
+  @Option(names = "--text", description = "What the character says (or --stdin).")
   String text;
+
+  @Option(names = "--stdin", description = "Read the line from standard input (UTF-8) as it arrives, e.g. piped from "
+      + "a language model, and start speaking before the input ends.")
+  boolean stdin;
 
   @Option(names = "--out", description = "Output WAV (24 kHz mono 16-bit). Default line.wav unless --play or --render.")
   Path out;
@@ -91,6 +99,9 @@ final class SayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, InterruptedException {
+    if ((text == null) == !stdin) {
+      throw new MisuseException("give the line with --text \"...\" or --stdin (one of them)");
+    }
     if (position != null && render == null) {
       throw new MisuseException("--position only applies with --render <stereo.wav>");
     }
@@ -131,7 +142,10 @@ final class SayCommand implements Callable<Integer> {
     }
     try (VoiceEngine engine = Ventriloquist.create(engineConfig, output)) {
       engine.register(character(pack));
-      Speech speech = engine.say(pack.id(), text, options.build());
+      long created = System.nanoTime();
+      long[] firstInput = {-1};
+      Speech speech = stdin ? streamStdin(engine, pack.id(), options.build(), firstInput)
+          : engine.say(pack.id(), text, options.build());
       float[] stereo = null;
       if (loopback != null) {
         // Render offline on this thread while synthesis writes from its own: wait until the line's stream is open.
@@ -143,6 +157,9 @@ final class SayCommand implements Callable<Integer> {
       SpeechState state = speech.await(Duration.ofMinutes(30));
       if (state == SpeechState.FAILED) {
         Throwable why = speech.failure().orElseThrow();
+        if (why instanceof MisuseException me) {
+          throw me; // e.g. nothing on standard input
+        }
         throw why instanceof SynthesisException se ? se : new SynthesisException(why.getMessage(), why);
       }
       if (state != SpeechState.FINISHED) {
@@ -164,6 +181,10 @@ final class SayCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "backend %s%s, first chunk after %.0f ms, real-time factor %.3f%n",
           engine.backend().description(), stats.cacheHit() ? " (cache hit)" : "",
           stats.timeToFirstChunkNanos() / 1e6, stats.realTimeFactor());
+      if (stdin && firstInput[0] >= 0 && stats.timeToFirstChunkNanos() >= 0) {
+        System.out.printf(Locale.ROOT, "first audio %.0f ms after the first input%n",
+            (created + stats.timeToFirstChunkNanos() - firstInput[0]) / 1e6);
+      }
     }
     return 0;
   }
@@ -181,6 +202,41 @@ final class SayCommand implements Callable<Integer> {
       LipSyncFiles.writePng(lipsyncPng, pcm, track, WordAligner.align(spokenText, track));
       System.out.printf(Locale.ROOT, "lip-sync timeline -> %s%n", lipsyncPng);
     }
+  }
+
+  /**
+   * Starts a streamed line and feeds it from standard input on the {@code ventriloquist-stdin} thread (reads block;
+   * each chunk read is appended at once), closing it at end of input.
+   *
+   * @param firstInput receives the {@code System.nanoTime()} of the first text read
+   */
+  private static Speech streamStdin(VoiceEngine engine, String id, SpeechOptions options, long[] firstInput) {
+    SpeechWriter writer = engine.sayStreaming(id, options);
+    Thread reader = new Thread(() -> {
+      try (Reader in = new InputStreamReader(System.in, StandardCharsets.UTF_8)) {
+        char[] buf = new char[256];
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+          if (n > 0) {
+            synchronized (firstInput) {
+              if (firstInput[0] < 0) {
+                firstInput[0] = System.nanoTime();
+              }
+            }
+            writer.append(new String(buf, 0, n));
+          }
+        }
+      } catch (IOException e) {
+        System.err.println("error: cannot read standard input: " + e.getMessage() + "; speaking what was read");
+      } catch (MisuseException e) {
+        System.err.println("error: " + e.getMessage() + "; speaking what was read before");
+      } finally {
+        writer.close();
+      }
+    }, "ventriloquist-stdin");
+    reader.setDaemon(true);
+    reader.start();
+    return writer.speech();
   }
 
   static float[] parsePosition(String s) {

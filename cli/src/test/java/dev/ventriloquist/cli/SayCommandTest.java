@@ -83,6 +83,60 @@ class SayCommandTest {
         dir.resolve("y.wav").toString()));
   }
 
+  /** Runs the command with {@code input} on standard input, written in small pieces from another thread. */
+  private static int withStdin(String input, String... args) throws Exception {
+    java.io.InputStream saved = System.in;
+    java.io.PipedOutputStream pipe = new java.io.PipedOutputStream();
+    System.setIn(new java.io.PipedInputStream(pipe, 4096));
+    Thread writer = new Thread(() -> {
+      byte[] b = input.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      try (pipe) {
+        for (int i = 0; i < b.length; i += 3) { // splits UTF-8 sequences too
+          pipe.write(b, i, Math.min(3, b.length - i));
+          pipe.flush();
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }, "test-stdin");
+    writer.start();
+    try {
+      return Main.run(args);
+    } finally {
+      writer.join();
+      System.setIn(saved);
+    }
+  }
+
+  @Test
+  void stdinSpeaksTheSameLineAsText() throws Exception {
+    String pack = dev.ventriloquist.importer.internal.onnx.TinyCheckpoints.packDir().toString();
+    Path a = dir.resolve("text.wav");
+    Path b = dir.resolve("stdin.wav");
+    assertEquals(0, Main.run("say", "--voice", "../voices/guard", "--model", pack, "--random-prompt", "--seed", "3",
+        "--text", "Halt! Who goes th\u00e9re?", "--out", a.toString()));
+    assertEquals(0, withStdin("Halt! Who goes th\u00e9re?\n", "say", "--voice", "../voices/guard", "--model", pack,
+        "--random-prompt", "--seed", "3", "--stdin", "--out", b.toString()));
+    float[] want = WavFiles.read(a).samples();
+    assertTrue(want.length > 0);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(want, WavFiles.read(b).samples());
+  }
+
+  @Test
+  void stdinWithTheEmbeddedVoiceAndEmptyStdin() throws Exception {
+    Path a = dir.resolve("text.wav");
+    Path b = dir.resolve("stdin.wav");
+    assertEquals(0, Main.run("say", "--voice", "../voices/guard", "--text", "Halt! Who goes there?", "--out",
+        a.toString()));
+    assertEquals(0, withStdin("Halt! Who goes there?", "say", "--voice", "../voices/guard", "--stdin", "--out",
+        b.toString()));
+    org.junit.jupiter.api.Assertions.assertArrayEquals(WavFiles.read(a).samples(), WavFiles.read(b).samples(),
+        "sentence by sentence is what the embedded voice does with the whole line");
+    assertEquals(2, withStdin("  ", "say", "--voice", "../voices/guard", "--stdin", "--out",
+        dir.resolve("empty.wav").toString()), "nothing to say is the user's mistake");
+    assertEquals(2, Main.run("say", "--voice", "../voices/guard", "--out", dir.resolve("none.wav").toString()));
+  }
+
   @Test
   void aMissingVoicePackIsAnEnvironmentError() {
     assertEquals(1, Main.run("say", "--voice", dir.resolve("nobody").toString(), "--text", "hi"));

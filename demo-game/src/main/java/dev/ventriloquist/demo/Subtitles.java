@@ -48,6 +48,19 @@ public final class Subtitles {
     wordsHeard = Math.max(wordsHeard, index + 1);
   }
 
+  /**
+   * Shows the heard part of a line whose text is still being written (a streamed line): {@code heardText} replaces
+   * what is shown.
+   */
+  public void streamed(String speaker, String heardText) {
+    this.speaker = speaker;
+    this.text = heardText;
+    pendingSpeaker = null;
+    pendingText = null;
+    fraction = 1f;
+    hold = -1f;
+  }
+
   /** {@code fraction} of the line has been heard; never goes backwards. */
   public void progress(float fraction) {
     started();

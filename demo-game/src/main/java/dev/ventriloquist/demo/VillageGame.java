@@ -87,6 +87,7 @@ public final class VillageGame extends ApplicationAdapter {
   // Engine (set on the game thread once the background start finished).
   private volatile VoiceEngine engine;
   private Voices engineVoices; // game thread; set with engine
+  private Oracle oracle; // game thread; set with engine
   private boolean disposed;
   private BackendInfo backend;
   private String audioDescription = "starting";
@@ -185,6 +186,7 @@ public final class VillageGame extends ApplicationAdapter {
     }
     engine = e;
     engineVoices = new EngineVoices(e, Gdx.app::postRunnable);
+    oracle = new Oracle(e, subtitles, Gdx.app::postRunnable, Oracle.wordsPerSecond(cast), OracleStream.REAL_TIME);
     backend = e.backend();
     audioDescription = e.audioStatus().device();
     settings = new Settings(e, GameAudio.hrtf(e), new ScriptBake(options.assets().resolve(DIALOGUE),
@@ -311,6 +313,10 @@ public final class VillageGame extends ApplicationAdapter {
     }
     Villager v = village.nearest(player.x(), player.y(), TALK_RADIUS);
     if (v == null) {
+      return;
+    }
+    if (v.id().equals(Oracle.ID) && oracle != null) {
+      oracle.ask(v); // answers written word by word by a (scripted) language model, spoken as they arrive
       return;
     }
     List<DialogueScript.Dialogue> ds = script.dialoguesOf(v.id());
@@ -570,6 +576,9 @@ public final class VillageGame extends ApplicationAdapter {
     disposed = true;
     if (dialogue != null) {
       dialogue.cancel();
+    }
+    if (oracle != null) {
+      oracle.stop();
     }
     VoiceEngine e = engine;
     engine = null;

@@ -44,7 +44,9 @@ class ShippedAssetsTest {
     DialogueScript s = DialogueScript.load(Assets.dir().resolve("dialogue/village.json"));
     for (Villager villager : v.villagers()) {
       assertFalse(s.barksOf(villager.id()).isEmpty(), villager.id() + " has no barks");
-      assertFalse(s.dialoguesOf(villager.id()).isEmpty(), villager.id() + " has no conversation");
+      if (!villager.id().equals(Oracle.ID)) { // the oracle's answers are written as they are spoken, not scripted
+        assertFalse(s.dialoguesOf(villager.id()).isEmpty(), villager.id() + " has no conversation");
+      }
     }
     Set<String> lineIds = new HashSet<>();
     for (DialogueScript.Line l : s.lines()) {
@@ -81,7 +83,7 @@ class ShippedAssetsTest {
       p.move(in.dx(), in.dy(), dt, v.map());
     }
     assertTrue(walk.done(), "the walk finishes within 5 minutes");
-    assertEquals(Set.of("guard", "merchant", "elder", "child"), talkedTo);
+    assertEquals(Set.of("guard", "merchant", "elder", "child", "oracle"), talkedTo);
   }
 
   @Test

@@ -40,6 +40,23 @@ public interface VoiceEngine extends AutoCloseable {
     return say(characterId, text, SpeechOptions.defaults());
   }
 
+  /**
+   * Says a line whose text is still being written, e.g. by a language model: returns at once with a writer to append
+   * the text to. The line is queued like {@link #say} and starts speaking after its first words; see
+   * {@link SpeechWriter} for how it waits for text, ends, and times out. With a backend that takes streamed text it
+   * sounds exactly as {@code say} with the whole text would (same seed); other backends are given it sentence by
+   * sentence. The finished line is cached under its whole text; a cancelled one is not.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws UnknownCharacterException if no character has this id
+   * @throws SpeechRejectedException if the synthesis queue is full
+   * @throws EngineClosedException after {@link #close()}
+   * @throws UnsupportedOperationException if this engine cannot take streamed text
+   */
+  default SpeechWriter sayStreaming(String characterId, SpeechOptions options) {
+    throw new UnsupportedOperationException(getClass().getName() + " does not take streamed text");
+  }
+
   /** Which backend speaks and why. */
   BackendInfo backend();
 

@@ -58,6 +58,57 @@ public interface SynthesisBackend extends AutoCloseable {
    */
   void synthesize(SynthesisRequest request, PcmSink sink) throws SynthesisException;
 
+  /**
+   * Whether {@link #synthesizeStreamed} takes text while it is still being written (and starts speaking before it is
+   * complete). Backends that say false, the default, are handed a streamed line sentence by sentence.
+   */
+  default boolean acceptsStreamedText() {
+    return false;
+  }
+
+  /**
+   * Synthesizes a line whose text is still being written ({@code VoiceEngine.sayStreaming}), writing PCM to
+   * {@code sink} as it is produced, and returns when the text is complete and spoken, or when
+   * {@link PcmSink#isCancelled()} turns true. {@code request.text()} is the text settled when the call began; the rest
+   * comes from {@code text}. A complete text that is empty produces no audio.
+   *
+   * <p>The default speaks whole sentences: each one, as soon as it is complete in {@code text} (ended by
+   * {@code . ! ?} or their CJK forms and a space, or by the end of the text), goes to {@link #synthesize} as a request
+   * of its own with the same character, language and seed. A backend that splits its lines the same way (as the
+   * embedded voice does) thus sounds as it would with the whole text.
+   *
+   * <p><b>Threads.</b> As {@link #synthesize}; the call may wait for text, for as long as the writer takes.
+   *
+   * @throws SynthesisException if the line cannot be synthesized (the message says why)
+   */
+  default void synthesizeStreamed(SynthesisRequest request, TextStream text, PcmSink sink) throws SynthesisException {
+    int done = 0; // characters handed over: up to the last complete sentence
+    int seen = 0; // length of the text last looked at
+    while (!sink.isCancelled()) {
+      String t;
+      try {
+        t = text.awaitLonger(seen);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      boolean complete = text.isComplete();
+      seen = t.length();
+      int end = complete ? t.length() : Sentences.lastEnd(t, done);
+      for (String sentence : Sentences.split(t.substring(done, end))) {
+        if (sink.isCancelled()) {
+          return;
+        }
+        synthesize(new SynthesisRequest(request.speechId(), request.character(), sentence, request.language(),
+            request.seed()), sink);
+      }
+      done = end;
+      if (complete) {
+        return;
+      }
+    }
+  }
+
   /** Frees the backend's native resources. Called once, when the engine closes. */
   @Override
   default void close() {}

@@ -23,6 +23,7 @@ import dev.ventriloquist.api.InterruptReason;
 import dev.ventriloquist.api.InvalidTextException;
 import dev.ventriloquist.api.Speech;
 import dev.ventriloquist.api.SpeechOptions;
+import dev.ventriloquist.api.SpeechWriter;
 import dev.ventriloquist.api.SynthesisException;
 import dev.ventriloquist.api.UnknownCharacterException;
 import dev.ventriloquist.api.VoiceEngine;
@@ -86,6 +87,9 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   private final AtomicLong cacheHits = new AtomicLong();
   private final AtomicLong cacheMisses = new AtomicLong();
   private final AtomicLong lastTimeToFirstChunk = new AtomicLong(-1);
+  /** Clock and idle timeout of streamed lines' text ({@link StreamedText}); tests set their own clock. */
+  private volatile java.util.function.LongSupplier streamClock = System::nanoTime;
+  private volatile long streamIdleNanos = SpeechWriter.IDLE_TIMEOUT.toNanos();
 
   /**
    * @param backend the backend that speaks every line; owned (closed with the engine)
@@ -184,6 +188,42 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       throw e;
     }
     return speech;
+  }
+
+  @Override
+  public SpeechWriter sayStreaming(String characterId, SpeechOptions options) {
+    Objects.requireNonNull(characterId, "characterId");
+    Objects.requireNonNull(options, "options");
+    checkOpen();
+    CharacterVoice character = characters.get(characterId);
+    if (character == null) {
+      throw new UnknownCharacterException("no character \"" + characterId + "\" is registered (registered: "
+          + characters.keySet() + "); call VoiceEngine.register first");
+    }
+    String language = options.language() != null ? options.language() : character.defaultLanguage();
+    StreamedText text = new StreamedText(config.maxTextLength(), streamIdleNanos, streamClock);
+    SpeechImpl speech = new SpeechImpl(nextId.getAndIncrement(), character, "", language, options,
+        EngineConfig.SAMPLE_RATE, defaultEventExecutor, this::terminated);
+    speech.streamFrom(text);
+    live.add(speech);
+    try {
+      for (SpeechImpl replaced : scheduler.submit(speech)) {
+        replaced.interrupt(InterruptReason.REPLACED);
+      }
+    } catch (RuntimeException e) {
+      live.remove(speech);
+      if (closed.get()) {
+        throw new EngineClosedException("the engine was closed");
+      }
+      throw e;
+    }
+    return new StreamWriter(text, speech);
+  }
+
+  /** For tests: the clock and idle timeout that streamed lines made from now on use. */
+  void streamTiming(java.util.function.LongSupplier clock, long idleTimeoutNanos) {
+    this.streamClock = Objects.requireNonNull(clock, "clock");
+    this.streamIdleNanos = idleTimeoutNanos;
   }
 
   @Override
@@ -298,6 +338,15 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     if (speech.isTerminal()) {
       return; // cancelled while the voice was being prepared
     }
+    StreamedText streamed = speech.streamed();
+    if (streamed != null && !streamed.isComplete()) {
+      synthesizeStreamed(speech, character, streamed);
+      return;
+    }
+    if (streamed != null && streamed.text().isEmpty()) {
+      speech.fail(emptyStream());
+      return;
+    }
     SpeechOptions o = speech.options();
     SynthesisRequest request = new SynthesisRequest(speech.id(), character, speech.text(), speech.language(),
         o.seed().isPresent() ? OptionalLong.of(o.seed().getAsLong()) : OptionalLong.empty());
@@ -385,6 +434,93 @@ public final class DefaultVoiceEngine implements VoiceEngine {
         tee.close(); // aborts unless committed
       }
     }
+  }
+
+  /**
+   * Synthesizes a line whose text is still being written: the backend reads it as it grows
+   * ({@link SynthesisBackend#synthesizeStreamed}), the PCM is played as it comes and kept aside, and once the line is
+   * whole and not cancelled it is cached under the key its complete text has (so {@code say} of that text, or a
+   * replay, is a cache hit).
+   */
+  private void synthesizeStreamed(SpeechImpl speech, CharacterVoice character, StreamedText text) {
+    if (!speech.beginSynthesis(backend.name(), false)) {
+      return;
+    }
+    cacheMisses.incrementAndGet();
+    PlaybackStream stream = openStream(speech, false);
+    if (stream == null) {
+      return;
+    }
+    PcmRecorder recorder = lineCache == null ? null : new PcmRecorder();
+    PcmSink sink = new PcmSink() {
+      private boolean first = true;
+
+      @Override
+      public void write(float[] samples, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, samples.length);
+        if (length == 0 || !speech.chunkProduced(length)) {
+          return;
+        }
+        if (first) {
+          first = false;
+          lastTimeToFirstChunk.set(speech.timeToFirstChunkNanos());
+        }
+        stream.write(samples, offset, length);
+        if (recorder != null) {
+          recorder.append(samples, offset, length);
+        }
+      }
+
+      @Override
+      public boolean isCancelled() {
+        return speech.isTerminal() || Thread.currentThread().isInterrupted();
+      }
+    };
+    SpeechOptions o = speech.options();
+    OptionalLong seed = o.seed().isPresent() ? OptionalLong.of(o.seed().getAsLong()) : OptionalLong.empty();
+    long t0 = System.nanoTime();
+    try {
+      backend.synthesizeStreamed(new SynthesisRequest(speech.id(), character, text.text(), speech.language(), seed),
+          text, sink);
+      if (speech.isTerminal()) {
+        return; // cancelled or replaced: nothing is cached
+      }
+      if (!text.isComplete()) {
+        throw new SynthesisException("backend " + backend.name() + " returned before the streamed text was complete");
+      }
+      if (text.text().isEmpty()) {
+        speech.fail(emptyStream());
+        return;
+      }
+      if (speech.samples() == 0) {
+        throw new SynthesisException("backend " + backend.name() + " produced no audio for \"" + text.text() + "\"");
+      }
+      speech.synthesisDone(System.nanoTime() - t0);
+      scheduler.synthesized(speech);
+      if (recorder != null) {
+        SynthesisRequest whole = new SynthesisRequest(speech.id(), character, text.text(), speech.language(), seed);
+        try {
+          LineCache.Writer tee = lineCache.begin(lineKey(backend.fingerprint(whole), whole), EngineConfig.SAMPLE_RATE);
+          recorder.copyTo(tee);
+          tee.commit().whenComplete((written, error) -> {
+            if (error != null) {
+              LOG.log(Level.WARNING, "could not cache line " + speech.id() + ": " + error.getMessage());
+            }
+          });
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "could not cache line " + speech.id() + ": " + e.getMessage());
+        }
+      }
+      stream.end();
+    } catch (RuntimeException | Error e) {
+      LOG.log(Level.WARNING, "line " + speech.id() + " of " + speech.characterId() + " failed", e);
+      speech.fail(e);
+    }
+  }
+
+  private static InvalidTextException emptyStream() {
+    return new InvalidTextException("the streamed line was closed without any text; give the character something "
+        + "to say");
   }
 
   /**

@@ -57,6 +57,8 @@ final class SpeechImpl implements Speech, PlaybackEvents {
   private List<Runnable> onTerminal = new ArrayList<>(1);
   /** Lip-sync and word timings on the playback clock. */
   private final MouthTracker mouth = new MouthTracker();
+  /** The text of a streamed line ({@code sayStreaming}), null for {@code say}; set once, before the line is queued. */
+  private volatile StreamedText streamed;
   /** The line of the same character that must finish playing before this one starts; null if none. */
   private volatile SpeechImpl predecessor;
 
@@ -101,7 +103,19 @@ final class SpeechImpl implements Speech, PlaybackEvents {
 
   @Override
   public String text() {
-    return text;
+    StreamedText t = streamed;
+    return t == null ? text : t.text();
+  }
+
+  /** Makes this a streamed line: its text comes from {@code t}, which is told when the line ends. */
+  void streamFrom(StreamedText t) {
+    streamed = t;
+    whenTerminal(t::end);
+  }
+
+  /** The text of a streamed line, or null. */
+  StreamedText streamed() {
+    return streamed;
   }
 
   /** The language this line is spoken in (resolved: the option, else the character's). */

@@ -64,6 +64,36 @@ public final class PromptBuilder {
     return layout(target, ref, languageId(language), mode, refFrames, ids);
   }
 
+  /** The chat template's text before the target text, as {@link StreamingTokenizer} tokenizes it in context. */
+  static final String TEXT_PREFIX = "assistant\n";
+
+  /**
+   * The layout for a target text given as its ids ({@link StreamingTokenizer} with {@link #TEXT_PREFIX}: the ids the
+   * whole template gives it); for a streamed line, the ids committed so far (the prefill is right once it holds no
+   * end-of-text; see {@link TextTrack}; the trailing text is then taken from the track, not from this layout).
+   */
+  public PromptLayout build(int[] textIds, String language, PromptMode mode, String refTranscript, int refFrames) {
+    int[] empty = tokenizer.encode("<|im_start|>assistant\n<|im_end|>\n<|im_start|>assistant\n");
+    int[] target = new int[empty.length + textIds.length];
+    System.arraycopy(empty, 0, target, 0, 3);
+    System.arraycopy(textIds, 0, target, 3, textIds.length);
+    System.arraycopy(empty, 3, target, 3 + textIds.length, empty.length - 3);
+    int[] ref = null;
+    if (mode == PromptMode.ICL) {
+      if (refTranscript == null || refTranscript.isBlank() || refFrames <= 0) {
+        throw new MisuseException("an ICL prompt needs the reference transcript and reference codes");
+      }
+      ref = tokenizer.encode("<|im_start|>assistant\n" + refTranscript + "<|im_end|>\n");
+    }
+    return layout(target, ref, languageId(language), mode, refFrames, ids);
+  }
+
+  /** The reference transcript's ids as the ICL text track holds them (before the target text). */
+  int[] referenceTextIds(String refTranscript) {
+    int[] ref = tokenizer.encode("<|im_start|>assistant\n" + refTranscript + "<|im_end|>\n");
+    return Arrays.copyOfRange(ref, 3, Math.max(3, ref.length - 2));
+  }
+
   /** The codec-track language id, or -1 for {@code auto}. */
   public int languageId(String language) {
     String l = language.toLowerCase(Locale.ROOT);

@@ -244,19 +244,23 @@ public final class Qwen2Tokenizer {
     }
     Matcher m = PRETOKENIZE.matcher(text);
     while (m.find()) {
-      String piece = m.group();
-      int[] ids;
-      synchronized (wordCache) {
-        ids = wordCache.get(piece);
-      }
-      if (ids == null) {
-        ids = bpe(piece);
-        synchronized (wordCache) {
-          wordCache.put(piece, ids);
-        }
-      }
-      out.addAll(ids);
+      out.addAll(encodePiece(m.group()));
     }
+  }
+
+  /** The ids of one pre-token (through the word cache). */
+  int[] encodePiece(String piece) {
+    int[] ids;
+    synchronized (wordCache) {
+      ids = wordCache.get(piece);
+    }
+    if (ids == null) {
+      ids = bpe(piece);
+      synchronized (wordCache) {
+        wordCache.put(piece, ids);
+      }
+    }
+    return ids;
   }
 
   /** BPE on one pre-token: its UTF-8 bytes as byte-level symbols, merged by rank. */
@@ -336,6 +340,17 @@ public final class Qwen2Tokenizer {
 
     int[] toArray() {
       return Arrays.copyOf(a, n);
+    }
+
+    int size() {
+      return n;
+    }
+
+    int get(int i) {
+      if (i >= n) {
+        throw new IndexOutOfBoundsException(i);
+      }
+      return a[i];
     }
   }
 

@@ -171,6 +171,54 @@ final class Qwen3Generator implements AutoCloseable {
     return new PromptEmbeddings(l, prefill, trailingIds.length, trailing, pad);
   }
 
+  /**
+   * Embeds one text-track token alone: {@code text_projection(text_embedding(id))} [D] into {@code out}. Always a
+   * batch of one, so a token gets the same vector however and whenever the line's text arrived.
+   */
+  void textVector(int id, float[] out) throws OrtException {
+    try (OnnxTensor idsT = OnnxTensor.createTensor(s.env, LongBuffer.wrap(new long[] {id}), new long[] {1, 1});
+        OrtSession.Result r = s.textEmbed.run(Map.of("input_ids", idsT))) {
+      ((OnnxTensor) r.get(0)).getFloatBuffer().get(out, 0, d);
+    }
+  }
+
+  /**
+   * The text track of the decode steps as the loop pulls it: the frame cap and, per step, the text vector. A
+   * streamed line's track ({@link TextTrack}) waits for text that has not arrived yet.
+   */
+  interface TextFeed {
+    /** Whether frame {@code frame} (0-based) may be generated; may wait until the text is long enough to tell. */
+    boolean allows(int frame) throws OrtException;
+
+    /**
+     * Writes the text vector [D] added to the talker input of decode step {@code step} (the step after frame
+     * {@code step}) into {@code out}, waiting until its token is there.
+     *
+     * @return false when the line was cancelled while waiting
+     */
+    boolean vector(int step, float[] out) throws OrtException;
+  }
+
+  /** A whole prompt's trailing vectors and pad as a feed, with a fixed frame cap. */
+  private TextFeed fixedFeed(PromptEmbeddings p, int maxFrames) {
+    return new TextFeed() {
+      @Override
+      public boolean allows(int frame) {
+        return frame < maxFrames;
+      }
+
+      @Override
+      public boolean vector(int step, float[] out) {
+        if (step < p.trailingCount()) {
+          System.arraycopy(p.trailing(), step * d, out, 0, d);
+        } else {
+          System.arraycopy(p.pad(), 0, out, 0, d);
+        }
+        return true;
+      }
+    };
+  }
+
   /** Receives each frame's 16 codes (c0 in 0..2047, never EOS); the array is reused. */
   interface FrameConsumer {
     void frame(int[] codes, int index) throws OrtException;
@@ -192,17 +240,26 @@ final class Qwen3Generator implements AutoCloseable {
    */
   Stats generate(PromptEmbeddings p, SamplingConfig cfg, SplittableRandom rng, int maxFrames,
       BooleanSupplier cancelled, FrameConsumer out) throws OrtException {
+    return generate(p.length(), p.prefill(), fixedFeed(p, maxFrames), cfg, rng, cancelled, out);
+  }
+
+  /**
+   * Generates frames from a prefill of {@code length} positions ([L, D] row-major) while {@code text} allows, until
+   * EOS or {@code cancelled} turns true (checked before every frame); the text vectors come from {@code text}.
+   */
+  Stats generate(int length, float[] prefill, TextFeed text, SamplingConfig cfg, SplittableRandom rng,
+      BooleanSupplier cancelled, FrameConsumer out) throws OrtException {
     long t0 = System.nanoTime();
     int vocab = ids.codecVocab();
-    int[] history = new int[Math.max(1, maxFrames)];
+    int[] history = new int[64];
+    float[] textVec = new float[d];
     int[] codes = new int[groups];
     long talkerNs = 0;
     long cpNs = 0;
     long consumerNs = 0;
     OrtSession.Result kv;
-    try (OnnxTensor emb = OnnxTensor.createTensor(s.env, FloatBuffer.wrap(p.prefill()), new long[] {1, p.length(), d});
-        OnnxTensor pos = OnnxTensor.createTensor(s.env, LongBuffer.wrap(range(p.length())),
-            new long[] {1, p.length()})) {
+    try (OnnxTensor emb = OnnxTensor.createTensor(s.env, FloatBuffer.wrap(prefill), new long[] {1, length, d});
+        OnnxTensor pos = OnnxTensor.createTensor(s.env, LongBuffer.wrap(range(length)), new long[] {1, length})) {
       talkerIn.put("inputs_embeds", emb);
       talkerIn.put("position_ids", pos);
       talkerIn.put("past_keys", talkerEmptyKv);
@@ -215,7 +272,7 @@ final class Qwen3Generator implements AutoCloseable {
     boolean eos = false;
     boolean stopped = false;
     try {
-      while (g < maxFrames) {
+      while (text.allows(g)) {
         if (cancelled.getAsBoolean()) {
           stopped = true;
           break;
@@ -228,6 +285,9 @@ final class Qwen3Generator implements AutoCloseable {
           eos = true;
           break;
         }
+        if (g == history.length) {
+          history = java.util.Arrays.copyOf(history, 2 * g);
+        }
         history[g] = c0;
         codes[0] = c0;
         long c = System.nanoTime();
@@ -238,18 +298,20 @@ final class Qwen3Generator implements AutoCloseable {
         out.frame(codes, g);
         consumerNs += System.nanoTime() - c;
         g++;
-        if (g >= maxFrames) {
+        if (!text.allows(g)) {
           break;
         }
-        // Next talker input: FRAME(codes) + the text track's vector for this step.
+        // Next talker input: FRAME(codes) + the text track's vector for this step (a streamed line may wait here).
         tables.frame(codes, 0, frameEmbed, 0);
-        float[] text = g - 1 < p.trailingCount() ? p.trailing() : p.pad();
-        int toff = g - 1 < p.trailingCount() ? (g - 1) * d : 0;
+        if (!text.vector(g - 1, textVec)) {
+          stopped = true;
+          break;
+        }
         for (int k = 0; k < d; k++) {
-          frameEmbed[k] += text[toff + k];
+          frameEmbed[k] += textVec[k];
         }
         stepEmbeds.put(0, frameEmbed);
-        stepPosition.put(0, p.length() + g - 1);
+        stepPosition.put(0, length + g - 1);
         talkerIn.put("inputs_embeds", stepEmbedsT);
         talkerIn.put("position_ids", stepPositionT);
         talkerIn.put("past_keys", (OnnxTensor) kv.get("present_keys").get());

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.text.Normalizer;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -25,6 +26,7 @@ import dev.ventriloquist.spi.BackendCapabilities;
 import dev.ventriloquist.spi.PcmSink;
 import dev.ventriloquist.spi.SynthesisBackend;
 import dev.ventriloquist.spi.SynthesisRequest;
+import dev.ventriloquist.spi.TextStream;
 
 /**
  * Qwen3-TTS 12 Hz voice cloning on ONNX Runtime: the product backend. One line = prompt layout → embeddings →
@@ -121,6 +123,7 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
   private final PromptBuilder prompts;
   private final Qwen3Generator generator;
   private volatile LineStats lastStats;
+  private volatile int lastTextWaits;
   /** Finds or extracts voice prompts for {@link #prepare}; made on first use unless {@link #open(Path, Options,
    * PromptStore)} set it. Guarded by {@link #voicesLock}. */
   private PromptResolver voices;
@@ -263,22 +266,71 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
     VoicePrompt prompt = checkPrompt(request.character());
     long seed = request.seed().isPresent() ? request.seed().getAsLong() : ThreadLocalRandom.current().nextLong();
     synchronized (this) {
-      run(request, prompt, seed, sink);
+      run(request, prompt, seed, null, sink);
     }
   }
 
-  private void run(SynthesisRequest request, VoicePrompt prompt, long seed, PcmSink sink) {
+  /**
+   * Speaks a line whose text is still being written: the text track takes its tokens as they are committed and
+   * waits when the next one has not arrived (see {@link TextTrack}), so the PCM is the same as {@link #synthesize}
+   * with the whole text and the same seed. An x-vector line starts once its first token is settled. An ICL line keeps
+   * the reference layout, which puts the target text into the prefill beside the reference codes: it starts once its
+   * text is complete or longer than that room (T_ref + 1 minus the transcript's tokens), so it sounds as
+   * {@link #synthesize} would, and its first audio comes later than in x-vector mode.
+   *
+   * <p>The backend's lock is held while the line waits for text: other lines wait for it (one generation state).
+   */
+  @Override
+  public void synthesizeStreamed(SynthesisRequest request, TextStream text, PcmSink sink) throws SynthesisException {
+    VoicePrompt prompt = checkPrompt(request.character());
+    long seed = request.seed().isPresent() ? request.seed().getAsLong() : ThreadLocalRandom.current().nextLong();
+    synchronized (this) {
+      run(request, prompt, seed, text, sink);
+    }
+  }
+
+  @Override
+  public boolean acceptsStreamedText() {
+    return true;
+  }
+
+  /** How often the last line's text track waited for text (streamed lines; for tests and benchmarks). */
+  public int lastTextWaits() {
+    return lastTextWaits;
+  }
+
+  private void run(SynthesisRequest request, VoicePrompt prompt, long seed, TextStream stream, PcmSink sink) {
     long t0 = System.nanoTime();
-    PromptLayout layout = prompts.build(request.text(), request.language(), prompt.mode(),
+    boolean icl = prompt.mode() == PromptMode.ICL;
+    prompts.languageId(request.language()); // an unsupported language fails before waiting for text
+    StreamingTokenizer tokens = new StreamingTokenizer(pack.tokenizer(), PromptBuilder.TEXT_PREFIX);
+    if (stream == null) {
+      tokens.update(Normalizer.normalize(request.text(), Normalizer.Form.NFC), true);
+    }
+    int[] head = icl ? prompts.referenceTextIds(prompt.transcript().orElse("")) : new int[0];
+    TextTrack track = new TextTrack(tokens, stream, sink::isCancelled, head, icl ? prompt.referenceFrames() + 1 : 1,
+        pack.ids(), this::frameCap, generator::textVector);
+    if (!track.awaitPrefill()) {
+      return; // cancelled while waiting for the first text
+    }
+    int[] textIds = track.committed();
+    if (textIds.length == 0 && stream != null) {
+      return; // the streamed text was complete and empty: no audio (the engine fails the line)
+    }
+    PromptLayout layout = prompts.build(textIds, request.language(), prompt.mode(),
         prompt.transcript().orElse(null), prompt.referenceFrames());
-    int[] refCodes = prompt.mode() == PromptMode.ICL ? prompt.referenceCodes() : new int[0];
-    int cap = frameCap(layout.textTokens());
+    int[] refCodes = icl ? prompt.referenceCodes() : new int[0];
     try {
-      Qwen3Generator.PromptEmbeddings emb = generator.embed(layout, prompt.speakerEmbedding(), refCodes);
+      // The prefill alone (its trailing text comes from the track), so its vectors are the same however the text came.
+      PromptLayout prefillOnly = new PromptLayout(layout.positions(), new int[0], layout.padText(), layout.mode(),
+          layout.textTokens());
+      Qwen3Generator.PromptEmbeddings emb = generator.embed(prefillOnly, prompt.speakerEmbedding(), refCodes);
       StreamingDecoder decoder = new StreamingDecoder(sessions, options.streaming(),
           pack.manifest().numCodeGroups, pack.samplesPerFrame(), refCodes, sink);
-      Qwen3Generator.Stats st = generator.generate(emb, sampling, new SplittableRandom(seed), cap,
-          sink::isCancelled, (codes, i) -> decoder.add(codes));
+      Qwen3Generator.Stats st = generator.generate(emb.length(), emb.prefill(), track, sampling,
+          new SplittableRandom(seed), sink::isCancelled, (codes, i) -> decoder.add(codes));
+      lastTextWaits = track.waits();
+      int cap = frameCap(track.committed().length);
       if (!st.cancelled() && !sink.isCancelled()) {
         decoder.finish();
       }
