@@ -84,6 +84,10 @@ public final class PromptExtractor implements AutoCloseable {
     if (intraOpThreads < 1) {
       throw new IllegalArgumentException("intraOpThreads must be >= 1, was " + intraOpThreads);
     }
+    if (Files.exists(packDir) && !Files.isDirectory(packDir)) {
+      throw new ModelPackException("model pack " + packDir + " is a file, not a folder; give the folder of a model"
+          + " pack (the one holding model.json)");
+    }
     if (!Files.isDirectory(packDir)) {
       throw new ModelPackException("model pack folder " + packDir + " does not exist; import one with "
           + "'ventriloquist model import <checkpoint-dir> --out " + packDir + "'");

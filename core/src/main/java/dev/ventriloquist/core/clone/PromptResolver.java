@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import dev.ventriloquist.api.CacheException;
+import dev.ventriloquist.core.files.IoMessages;
 import dev.ventriloquist.api.CharacterVoice;
 import dev.ventriloquist.api.PromptMode;
 import dev.ventriloquist.api.VoicePack;
@@ -255,7 +256,7 @@ public final class PromptResolver implements AutoCloseable {
       throw new VoicePackException("voice pack " + pack.id() + ": reference clip " + file.getFileName()
           + " cannot be used: " + e.getMessage(), e);
     } catch (IOException e) {
-      throw new VoicePackException("voice pack " + pack.id() + ": cannot read reference clip " + file + ": " + e, e);
+      throw new VoicePackException("voice pack " + pack.id() + ": cannot read reference clip " + file + ": " + IoMessages.describe(e), e);
     }
   }
 

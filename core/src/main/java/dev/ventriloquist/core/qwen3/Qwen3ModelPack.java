@@ -38,12 +38,21 @@ public final class Qwen3ModelPack {
     this.ids = new SpecialIds(t.imStart, t.imEnd, t.ttsPad, t.ttsBos, t.ttsEos, t.codecPad, t.codecBos, t.codecEos,
         t.codecThink, t.codecNothink, t.codecThinkBos, t.codecThinkEos, m.talker.vocabSize,
         m.codecDecoder.codebookSize, m.languages);
-    ModelPackManifest.Sampling s = m.sampling;
-    this.sampling = new SamplingConfig(
-        new SamplingParams(s.doSample, (float) s.temperature, s.topK, (float) s.topP),
-        new SamplingParams(s.subtalkerDoSample, (float) s.subtalkerTemperature, s.subtalkerTopK,
-            (float) s.subtalkerTopP),
-        (float) s.repetitionPenalty, 2);
+    this.sampling = sampling(dir, m.sampling);
+  }
+
+  /** The pack's sampling defaults; a value out of range (a NaN temperature, say) is a damaged pack, named. */
+  private static SamplingConfig sampling(Path dir, ModelPackManifest.Sampling s) {
+    try {
+      return new SamplingConfig(
+          new SamplingParams(s.doSample, (float) s.temperature, s.topK, (float) s.topP),
+          new SamplingParams(s.subtalkerDoSample, (float) s.subtalkerTemperature, s.subtalkerTopK,
+              (float) s.subtalkerTopP),
+          (float) s.repetitionPenalty, 2);
+    } catch (IllegalArgumentException e) {
+      throw new ModelPackException(dir.resolve(ModelPackManifest.FILE_NAME) + ": \"sampling\" is invalid ("
+          + e.getMessage() + "); fix the value or re-import the model pack", e);
+    }
   }
 
   /**
@@ -55,6 +64,10 @@ public final class Qwen3ModelPack {
    */
   public static Qwen3ModelPack load(Path dir) {
     Objects.requireNonNull(dir, "dir");
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new ModelPackException("model pack " + dir + " is a file, not a folder; give the folder of a model pack"
+          + " (the one holding model.json)");
+    }
     if (!Files.isDirectory(dir)) {
       throw new ModelPackException("model pack folder " + dir + " does not exist; import one with "
           + "'ventriloquist model import <checkpoint-dir> --out " + dir + "'");

@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
 
 import dev.ventriloquist.api.CacheException;
+import dev.ventriloquist.core.files.IoMessages;
 import dev.ventriloquist.api.EngineConfig;
 import dev.ventriloquist.api.MisuseException;
 
@@ -281,7 +282,7 @@ public final class LineCache implements AutoCloseable {
         deleteEntry(f, hex);
         corruptDropped.increment();
       } catch (IOException e) {
-        problems.add(name + " could not be read: " + e);
+        problems.add(name + " could not be read: " + IoMessages.describe(e));
       }
     }
     rescan();
@@ -458,7 +459,7 @@ public final class LineCache implements AutoCloseable {
         }
       }
     } catch (IOException e) {
-      throw new CacheException("cannot list the line cache " + dir + ": " + e, e);
+      throw new CacheException("cannot list the line cache " + dir + ": " + IoMessages.describe(e), e);
     }
     return out;
   }
@@ -524,7 +525,7 @@ public final class LineCache implements AutoCloseable {
     try {
       StoreFormat.sweepTemps(dir);
     } catch (IOException e) {
-      throw new CacheException("cannot clean temp files in " + dir + ": " + e, e);
+      throw new CacheException("cannot clean temp files in " + dir + ": " + IoMessages.describe(e), e);
     }
   }
 
@@ -696,11 +697,12 @@ public final class LineCache implements AutoCloseable {
      */
     public LineCache build() {
       Path dir = cacheDir.resolve(SUBDIR);
+      StoreFiles.requireFolder(cacheDir);
       try {
         Files.createDirectories(dir);
         StoreFormat.sweepTemps(dir);
       } catch (IOException e) {
-        throw new CacheException("cannot open the line cache in " + dir + ": " + e, e);
+        throw new CacheException("cannot open the line cache in " + dir + ": " + IoMessages.describe(e), e);
       }
       LineCache cache = new LineCache(this, dir);
       cache.rescan();
