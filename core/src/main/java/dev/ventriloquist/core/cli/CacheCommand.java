@@ -42,6 +42,9 @@ public final class CacheCommand implements Runnable {
     }
 
     LineCache openLines() {
+      if (Files.exists(cacheDir) && !Files.isDirectory(cacheDir)) {
+        throw new CacheException("--cache " + cacheDir + " is a file, not a cache folder");
+      }
       if (!Files.isDirectory(cacheDir)) {
         throw new CacheException("cache directory " + cacheDir + " does not exist");
       }
