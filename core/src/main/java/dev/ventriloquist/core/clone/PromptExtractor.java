@@ -93,6 +93,7 @@ public final class PromptExtractor implements AutoCloseable {
           + "'ventriloquist model import <checkpoint-dir> --out " + packDir + "'");
     }
     ModelPackManifest m = ModelPackManifest.load(packDir);
+    dev.ventriloquist.core.model.PackVerification.verifyOnce(packDir, m);
     if (m.variant == null || m.talker == null) {
       throw new ModelPackException(packDir + "/model.json names no variant or talker size; re-import the pack");
     }

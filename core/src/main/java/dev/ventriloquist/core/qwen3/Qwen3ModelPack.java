@@ -9,6 +9,7 @@ import java.util.Objects;
 import dev.ventriloquist.api.ModelPackException;
 import dev.ventriloquist.core.model.ModelPackManifest;
 import dev.ventriloquist.core.model.Npy;
+import dev.ventriloquist.core.model.PackVerification;
 
 /**
  * A loaded model pack: the validated manifest, the tokenizer, the special ids and sampling defaults, and the
@@ -57,8 +58,9 @@ public final class Qwen3ModelPack {
 
   /**
    * Loads and checks a pack: manifest format and family, every listed file present with its size, the four graphs
-   * and two tables named, table shapes matching the dimensions, the tokenizer readable. Checksums are not recomputed
-   * here (seconds per gigabyte); {@code ventriloquist model verify} does that.
+   * and two tables named, table shapes matching the dimensions, the tokenizer readable. Checksums are verified the
+   * first time this machine loads the pack and then only when a file's size or time changes
+   * ({@link PackVerification}); {@code ventriloquist model verify} always recomputes them.
    *
    * @throws ModelPackException naming the problem and what to do
    */
@@ -73,6 +75,7 @@ public final class Qwen3ModelPack {
           + "'ventriloquist model import <checkpoint-dir> --out " + dir + "'");
     }
     ModelPackManifest m = ModelPackManifest.load(dir);
+    PackVerification.verifyOnce(dir, m);
     if (!FAMILY.equals(m.family)) {
       throw new ModelPackException(dir + " holds a " + m.family + " model; this backend runs " + FAMILY);
     }
