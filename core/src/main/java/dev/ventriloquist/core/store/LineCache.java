@@ -168,6 +168,7 @@ public final class LineCache implements AutoCloseable {
       if (!Arrays.equals(r.keyDigest, key.digestView())) {
         throw new CorruptEntryException("cached line " + hex + " holds the audio of another key");
       }
+      checkRate(r, "cached line " + hex);
       CachedLine line = new CachedLine(r.pcm, r.sampleRate);
       memory.put(hex, line);
       long now = now();
@@ -225,8 +226,9 @@ public final class LineCache implements AutoCloseable {
    */
   public Writer begin(LineKey key, int sampleRate) {
     Objects.requireNonNull(key, "key");
-    if (sampleRate < 8_000 || sampleRate > 192_000) {
-      throw new MisuseException("sample rate must be 8000..192000 Hz, was " + sampleRate);
+    if (sampleRate != EngineConfig.SAMPLE_RATE) {
+      throw new MisuseException("lines are cached at " + EngineConfig.SAMPLE_RATE + " Hz (what the engine plays); was "
+          + sampleRate);
     }
     ensureOpen();
     return new Writer(key, sampleRate);
@@ -262,6 +264,7 @@ public final class LineCache implements AutoCloseable {
     ensureOpen();
     sweepTemps();
     List<String> problems = new ArrayList<>();
+    List<String> deleted = new ArrayList<>();
     int checked = 0;
     long okBytes = 0;
     for (Path f : listEntries()) {
@@ -274,19 +277,22 @@ public final class LineCache implements AutoCloseable {
         if (!java.util.HexFormat.of().formatHex(r.keyDigest).equals(hex)) {
           throw new CorruptEntryException(name + " holds the audio of another key");
         }
+        checkRate(r, name);
         okBytes += file.length;
       } catch (NoSuchFileException gone) {
         checked--;
       } catch (CorruptEntryException e) {
         problems.add(e.getMessage());
-        deleteEntry(f, hex);
+        if (deleteEntry(f, hex)) {
+          deleted.add(e.getMessage());
+        }
         corruptDropped.increment();
       } catch (IOException e) {
         problems.add(name + " could not be read: " + IoMessages.describe(e));
       }
     }
     rescan();
-    return new VerifyReport(checked, checked - problems.size(), okBytes, problems);
+    return new VerifyReport(checked, checked - problems.size(), okBytes, problems, deleted);
   }
 
   /**
@@ -490,6 +496,18 @@ public final class LineCache implements AutoCloseable {
       Files.setLastModifiedTime(path, FileTime.from(epochNanos / 1000, TimeUnit.MICROSECONDS));
     } catch (IOException ignored) {
       // Evicted or deleted by another process; the access order is a hint.
+    }
+  }
+
+  /**
+   * The engine plays 24 kHz lines only; an entry at another rate (written by another tool, or damaged) would be a
+   * miss forever if it stayed, since a fresh synthesis is never written over an existing entry. It is dropped like
+   * a damaged one, so the next synthesis of the line replaces it.
+   */
+  private static void checkRate(LineRecord r, String what) {
+    if (r.sampleRate != EngineConfig.SAMPLE_RATE) {
+      throw new CorruptEntryException(what + " holds " + r.sampleRate + " Hz audio; lines are cached at "
+          + EngineConfig.SAMPLE_RATE + " Hz");
     }
   }
 

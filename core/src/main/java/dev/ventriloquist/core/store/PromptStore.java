@@ -131,6 +131,7 @@ public final class PromptStore {
   /** Reads every prompt file, deletes the bad ones, and says what it found. */
   public VerifyReport verify() {
     List<String> problems = new ArrayList<>();
+    List<String> deleted = new ArrayList<>();
     int checked = 0;
     long bytes = 0;
     for (Path f : files()) {
@@ -147,12 +148,14 @@ public final class PromptStore {
         checked--;
       } catch (CorruptEntryException e) {
         problems.add(e.getMessage());
-        deleteQuietly(f);
+        if (deleteQuietly(f)) {
+          deleted.add(e.getMessage());
+        }
       } catch (IOException e) {
         problems.add(f.getFileName() + " could not be read: " + IoMessages.describe(e));
       }
     }
-    return new VerifyReport(checked, checked - problems.size(), bytes, problems);
+    return new VerifyReport(checked, checked - problems.size(), bytes, problems, deleted);
   }
 
   private Optional<VoicePrompt> readOrDrop(Path path) {
@@ -175,11 +178,12 @@ public final class PromptStore {
     deleteQuietly(path);
   }
 
-  private static void deleteQuietly(Path path) {
+  private static boolean deleteQuietly(Path path) {
     try {
-      Files.deleteIfExists(path);
+      return Files.deleteIfExists(path);
     } catch (IOException ignored) {
       // A later open or verify tries again.
+      return false;
     }
   }
 
