@@ -23,6 +23,10 @@ import dev.ventriloquist.api.VoicePrompt;
  * {@link StoreFormat#FORMAT_VERSION} bump fails here. After a deliberate bump, regenerate with
  * {@code java -cp <test classpath> dev.ventriloquist.core.store.GoldenFilesTest core/src/test/resources/store/golden}
  * and rename the files to the new version.
+ *
+ * <p>Lines have their own record version inside the frame: {@code line-v2.vqline} is line record 2 (registration
+ * id 22, 16-bit samples scaled by 32768 as in WAV); {@code line-v1.vqline} is the first line record (id 21, scaled
+ * by 32767), kept to show that such an entry is dropped, not played a least significant bit off.
  */
 class GoldenFilesTest {
   static final float[] GOLDEN_PCM = {0f, 0.5f, -0.5f, 1f, -1f, 0.25f, 2f, -0.001f};
@@ -59,7 +63,20 @@ class GoldenFilesTest {
 
   @Test
   void freshlyWrittenLineMatchesTheGoldenBytes() throws IOException {
-    assertArrayEquals(golden("line-v1.vqline"), freshLineFile());
+    assertArrayEquals(golden("line-v2.vqline"), freshLineFile(),
+        "the line format changed: give LineRecord a new registration id and regenerate the golden files");
+  }
+
+  @Test
+  void aLineInTheFirstFormatIsDroppedNotPlayed(@TempDir Path dir) throws IOException {
+    Path file = StoreFixtures.entryFile(dir, goldenKey());
+    Files.createDirectories(file.getParent());
+    Files.write(file, golden("line-v1.vqline"));
+    try (LineCache cache = LineCache.open(dir)) {
+      assertTrue(cache.get(goldenKey()).isEmpty());
+      assertFalse(Files.exists(file));
+      assertEquals(1, cache.stats().corruptDropped());
+    }
   }
 
   @Test
@@ -72,19 +89,19 @@ class GoldenFilesTest {
   void goldenLineReadsBackThroughTheCache(@TempDir Path dir) throws IOException {
     Path file = StoreFixtures.entryFile(dir, goldenKey());
     Files.createDirectories(file.getParent());
-    Files.write(file, golden("line-v1.vqline"));
+    Files.write(file, golden("line-v2.vqline"));
     try (LineCache cache = LineCache.open(dir)) {
       Optional<CachedLine> line = cache.get(goldenKey());
       assertTrue(line.isPresent());
       assertEquals(24_000, line.get().sampleRate());
-      float[] expected = {0f, 16384 / 32767f, -16383 / 32767f, 1f, -1f, 8192 / 32767f, 1f, -33 / 32767f};
+      float[] expected = {0f, 0.5f, -0.5f, 32767 / 32768f, -1f, 0.25f, 32767 / 32768f, -33 / 32768f};
       assertArrayEquals(expected, line.get().toFloatArray(), 0f);
     }
   }
 
   @Test
   void filesNameNoClassesAndStartWithTheHeader() throws IOException {
-    for (String name : new String[] {"prompt-icl-v1.vqprompt", "prompt-xvector-v1.vqprompt", "line-v1.vqline"}) {
+    for (String name : new String[] {"prompt-icl-v1.vqprompt", "prompt-xvector-v1.vqprompt", "line-v2.vqline"}) {
       byte[] file = golden(name);
       String text = new String(file, StandardCharsets.ISO_8859_1);
       assertFalse(text.contains("dev.ventriloquist") || text.contains("VoicePrompt") || text.contains("java."),
@@ -109,7 +126,7 @@ class GoldenFilesTest {
     VoicePrompt icl = StoreFixtures.iclPrompt();
     Files.write(out.resolve("prompt-icl-v1.vqprompt"), PromptCodec.encode(icl));
     Files.write(out.resolve("prompt-xvector-v1.vqprompt"), PromptCodec.encode(StoreFixtures.xVectorPrompt()));
-    Files.write(out.resolve("line-v1.vqline"), freshLineFile());
+    Files.write(out.resolve("line-v2.vqline"), freshLineFile());
     System.out.println("line key " + goldenKey().hex());
     System.out.println("prompt content " + PromptStore.contentHash(icl));
     System.out.println("prompt key " + PromptKey.of(icl).hex());
