@@ -120,7 +120,8 @@ public final class ModelCommand implements Runnable {
         String actual = ModelPackManifest.sha256(pack.resolve(f.path));
         if (!actual.equals(f.sha256)) {
           throw new dev.ventriloquist.api.ModelPackException("model pack file " + pack.resolve(f.path)
-              + " has sha256 " + actual + " but model.json records " + f.sha256 + "; the pack is damaged, re-import it");
+              + " has sha256 " + actual + " but model.json records " + f.sha256
+              + "; the pack is damaged, re-import it");
         }
         bytes += f.bytes;
         out.printf("ok  %s%n", f.path);

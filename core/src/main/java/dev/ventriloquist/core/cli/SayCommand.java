@@ -166,7 +166,8 @@ final class SayCommand implements Callable<Integer> {
       return;
     }
     if (Files.isDirectory(file)) {
-      throw new MisuseException(option + " " + file + " is a folder; give a file name, e.g. " + file.resolve("line.wav"));
+      throw new MisuseException(option + " " + file + " is a folder; give a file name, e.g. "
+          + file.resolve("line.wav"));
     }
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null && !Files.isDirectory(parent)) {

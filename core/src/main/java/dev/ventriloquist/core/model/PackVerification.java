@@ -35,7 +35,10 @@ public final class PackVerification {
 
   private PackVerification() {}
 
-  /** {@code -Dventriloquist.stateDir}, else {@code $XDG_CACHE_HOME/ventriloquist}, else {@code ~/.cache/ventriloquist}. */
+  /**
+   * {@code -Dventriloquist.stateDir}, else {@code $XDG_CACHE_HOME/ventriloquist}, else
+   * {@code ~/.cache/ventriloquist}.
+   */
   public static Path stateDir() {
     String p = System.getProperty(STATE_DIR_PROPERTY);
     if (p != null && !p.isBlank()) {

@@ -124,7 +124,8 @@ public final class PromptStore {
     try {
       return Files.deleteIfExists(file(key));
     } catch (IOException e) {
-      throw new CacheException("could not delete voice prompt " + key + " from " + dir + ": " + IoMessages.describe(e), e);
+      throw new CacheException("could not delete voice prompt " + key + " from " + dir + ": "
+          + IoMessages.describe(e), e);
     }
   }
 

@@ -242,8 +242,8 @@ final class StoreKryo {
 
   /**
    * LineRecord, id 22: key digest (32 raw bytes), sample rate (varint), sample count (little-endian int), samples
-   * (little-endian signed 16-bit, {@code x * 32768} as {@link CachedLine} quantizes). Kryo 5 writes fixed-width numbers little-endian; the frame header is
-   * big-endian.
+   * (little-endian signed 16-bit, {@code x * 32768} as {@link CachedLine} quantizes). Kryo 5 writes fixed-width
+   * numbers little-endian; the frame header is big-endian.
    */
   static final class LineRecordSerializer extends Serializer<LineRecord> {
     LineRecordSerializer() {

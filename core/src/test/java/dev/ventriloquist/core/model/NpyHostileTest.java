@@ -44,15 +44,18 @@ class NpyHostileTest {
   @Test
   void badShapeNumbersAndHeaderLengthsAreRefused() throws Exception {
     Path neg = npy("neg.npy", "-4, 1", 16);
-    assertTrue(assertThrows(ModelPackException.class, () -> Npy.read(neg)).getMessage().contains("damaged .npy shape"));
+    assertTrue(assertThrows(ModelPackException.class, () -> Npy.read(neg)).getMessage()
+        .contains("damaged .npy shape"));
     Path word = npy("word.npy", "four,", 16);
-    assertTrue(assertThrows(ModelPackException.class, () -> Npy.read(word)).getMessage().contains("damaged .npy shape"));
+    assertTrue(assertThrows(ModelPackException.class, () -> Npy.read(word)).getMessage()
+        .contains("damaged .npy shape"));
 
     // Version 2 header with a negative 32-bit length (once a NegativeArraySizeException).
     ByteBuffer b = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
     b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0}).putInt(-8);
     Path v2 = Files.write(dir.resolve("v2.npy"), b.array());
-    assertTrue(assertThrows(ModelPackException.class, () -> Npy.read(v2)).getMessage().contains("damaged .npy header"));
+    assertTrue(assertThrows(ModelPackException.class, () -> Npy.read(v2)).getMessage()
+        .contains("damaged .npy header"));
   }
 
   @Test
