@@ -296,7 +296,9 @@ public final class VoiceCommand implements Runnable {
       VoicePack pack = load(id);
       PrintWriter o = out();
       o.println("voice      " + pack.id() + " (" + pack.displayName() + ")");
-      o.println("folder     " + pack.directory().map(Path::toString).orElse("-"));
+      // A zipped pack is read in place: its folder is inside the zip, shown as zip!/folder.
+      o.println("folder     " + pack.directory().map(d -> d.getFileSystem() == java.nio.file.FileSystems.getDefault()
+          ? d.toString() : d.getFileSystem() + "!" + d).orElse("-"));
       o.println("language   " + pack.language());
       o.println("transcript " + pack.transcript().orElse("(none: x-vector-only cloning)"));
       o.println("licence    " + pack.licence());
