@@ -45,7 +45,7 @@ import java.util.zip.ZipFile;
  * before it is opened, see {@link RegularFiles}), so a planted FIFO cannot hang a loader.
  *
  * <p>A zip is read in place, never unpacked to disk: after its entries are checked (names, count, declared sizes,
- * exactly one manifest) it is opened as a read-only zip file system, and the returned pack's
+ * exactly one manifest) it is opened as a zip file system that nothing writes to, and the returned pack's
  * {@link VoicePack#directory()} is the pack's folder inside it; every read is then capped as for a folder, whatever
  * the entries declare. Loading the same unchanged zip again reuses that file system (one open file per zip, kept
  * for the life of the process), so loading packs leaves nothing behind in any temporary folder. Stateless apart
@@ -505,6 +505,11 @@ public final class VoicePacks {
   }
 
   private static void atomicWrite(Path file, byte[] bytes) throws IOException {
+    if (file.getFileSystem() != java.nio.file.FileSystems.getDefault()) {
+      // A zipped pack is read in place; writing through its zip file system would rewrite the mod's zip.
+      throw new VoicePackException("a zipped voice pack cannot be changed in place (" + file.getFileSystem() + "!"
+          + file + "); unzip it into a folder first");
+    }
     Path dir = file.toAbsolutePath().getParent();
     Path tmp = Files.createTempFile(dir, ".pack-", ".tmp");
     try {

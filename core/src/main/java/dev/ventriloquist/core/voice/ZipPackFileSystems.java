@@ -12,11 +12,13 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Zipped voice packs opened in place as read-only zip file systems (the JDK's {@code jdk.zipfs}), so no unpacked
+ * Zipped voice packs opened in place as zip file systems (the JDK's {@code jdk.zipfs}), so no unpacked
  * copy is ever written to disk. One file system per zip, keyed by its real path, size and modification time:
  * loading the same zip again (every {@code voice list}, every game start that loads mods) reuses it, and a zip that
  * was replaced gets a new one. The file systems stay open for the life of the process because the packs loaded from
- * them read their clip and prompt files later (on first use); each holds one open file. Thread-safe.
+ * them read their clip and prompt files later (on first use); each holds one open file. Nothing is ever written
+ * through them ({@code VoicePacks} refuses to write into a zipped pack), so no change is pending when the process
+ * ends. Thread-safe.
  */
 final class ZipPackFileSystems {
   private record Key(Path realPath, long size, long modifiedMillis) {}
@@ -38,8 +40,8 @@ final class ZipPackFileSystems {
       fs = OPEN.get(key);
       if (fs == null || !fs.isOpen()) {
         try {
-          // "readOnly" (JDK 17's zipfs option): nothing may write into a mod's zip through the pack.
-          fs = FileSystems.newFileSystem(real, Map.of("readOnly", "true"));
+          // JDK 17's zip file system has no read-only option; VoicePacks refuses every write into one instead.
+          fs = FileSystems.newFileSystem(real, Map.of());
         } catch (IOException | RuntimeException e) {
           throw new VoicePackException("voice pack " + label + " cannot be opened as a zip: " + e.getMessage(), e);
         }

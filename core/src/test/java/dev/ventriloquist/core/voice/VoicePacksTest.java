@@ -93,6 +93,10 @@ class VoicePacksTest {
     assertEquals("/elder", dir.toString()); // the folder inside the zip: nothing was unpacked
     assertNotEquals(FileSystems.getDefault(), dir.getFileSystem());
     assertEquals(VoicePacks.sha256(wav), VoicePacks.sha256(Files.readAllBytes(pack.referenceClip().orElseThrow())));
+    VoicePackException e = assertThrows(VoicePackException.class,
+        () -> VoicePacks.writePrompt(dir, "qwen3-tts-12hz-0.6b-base", new byte[] {4, 5, 6}));
+    assertTrue(e.getMessage().contains("unzip it into a folder first"), e.getMessage());
+    assertEquals(List.of("elder.zip"), names(zip.getParent()).stream().filter(n -> n.startsWith("elder")).toList());
     assertEquals(dir.resolve("prompt-qwen3-tts-12hz-0.6b-base.kryo"),
         VoicePacks.promptFile(pack, "qwen3-tts-12hz-0.6b-base").orElseThrow());
     assertTrue(VoicePacks.promptFile(pack, "qwen3-tts-12hz-1.7b-base").isEmpty());
