@@ -18,6 +18,7 @@ final class BackendsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    CliPaths.checkFolderOption(model, "--model", true);
     EngineConfig.Builder b = EngineConfig.builder();
     if (model != null) {
       b.modelPack(model);

@@ -28,6 +28,8 @@ final class BakeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    CliPaths.checkFolderOption(cache, "--cache", false);
+    CliPaths.checkFolderOption(model, "--model", true);
     DialogueScript s = DialogueScript.load(script);
     EngineConfig.Builder config = EngineConfig.builder().cacheDir(cache);
     if (model != null) {

@@ -42,6 +42,9 @@ public final class CacheCommand implements Runnable {
     }
 
     LineCache openLines() {
+      if (Files.exists(cacheDir) && !Files.isDirectory(cacheDir)) {
+        throw new CacheException("--cache " + cacheDir + " is a file, not a cache folder");
+      }
       if (!Files.isDirectory(cacheDir)) {
         throw new CacheException("cache directory " + cacheDir + " does not exist");
       }
@@ -73,8 +76,10 @@ public final class CacheCommand implements Runnable {
         VerifyReport p = PromptStore.open(cacheDir).verify();
         out().printf(Locale.ROOT, "lines:   %d checked, %d ok (%s)%n", l.checked(), l.ok(), human(l.okBytes()));
         out().printf(Locale.ROOT, "prompts: %d checked, %d ok%n", p.checked(), p.ok());
-        l.problems().forEach(m -> out().println("deleted: " + m));
-        p.problems().forEach(m -> out().println("deleted: " + m));
+        for (VerifyReport r : new VerifyReport[] {l, p}) {
+          r.deleted().forEach(m -> out().println("deleted: " + m));
+          r.kept().forEach(m -> out().println("not deleted: " + m));
+        }
         return l.clean() && p.clean() ? 0 : 1;
       }
     }

@@ -7,6 +7,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "ventriloquist",
     mixinStandardHelpOptions = true,
+    // Every subcommand gets --help and --version: "say --help" shows the help rather than "Missing required options".
+    scope = CommandLine.ScopeType.INHERIT,
     version = "Ventriloquist 0.1.0",
     description = "Cloned, positional character voices for games.",
     subcommands = {

@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
     name = "model",
     mixinStandardHelpOptions = true,
     description = "Import Qwen3-TTS checkpoints into model packs, make synthetic checkpoints, inspect packs.",
-    subcommands = {ModelCommand.Synth.class, ModelCommand.Import.class, ModelCommand.Info.class})
+    subcommands = {ModelCommand.Synth.class, ModelCommand.Import.class, ModelCommand.Info.class,
+        ModelCommand.Verify.class})
 public final class ModelCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -93,6 +94,39 @@ public final class ModelCommand implements Runnable {
         err.flush();
       }).importCheckpoint(checkpoint, out);
       spec.commandLine().getOut().println("imported " + m.variant + " (" + m.precision + ") into " + out);
+      return 0;
+    }
+  }
+
+  @Command(name = "verify", mixinStandardHelpOptions = true,
+      description = "Recompute every file's sha256 and compare it with model.json (exit 1 on the first mismatch).")
+  static final class Verify implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", description = "model pack folder")
+    Path pack;
+
+    @Override
+    public Integer call() {
+      if (!java.nio.file.Files.isDirectory(pack)) {
+        throw new MisuseException(pack + (java.nio.file.Files.exists(pack) ? " is a file" : " does not exist")
+            + "; give the folder of a model pack (the one holding model.json)");
+      }
+      ModelPackManifest m = ModelPackManifest.load(pack);
+      long t0 = System.nanoTime();
+      long bytes = 0;
+      PrintWriter out = spec.commandLine().getOut();
+      for (ModelPackManifest.FileEntry f : m.files) {
+        String actual = ModelPackManifest.sha256(pack.resolve(f.path));
+        if (!actual.equals(f.sha256)) {
+          throw new dev.ventriloquist.api.ModelPackException("model pack file " + pack.resolve(f.path)
+              + " has sha256 " + actual + " but model.json records " + f.sha256
+              + "; the pack is damaged, re-import it");
+        }
+        bytes += f.bytes;
+        out.printf("ok  %s%n", f.path);
+      }
+      out.printf("%d files, %,d bytes: checksums ok (%.1f s)%n", m.files.size(), bytes, (System.nanoTime() - t0) / 1e9);
       return 0;
     }
   }

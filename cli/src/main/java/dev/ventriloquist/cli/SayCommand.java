@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -109,6 +110,11 @@ final class SayCommand implements Callable<Integer> {
       out = Path.of("line.wav");
     }
     float[] xyz = parsePosition(position == null ? "0,0,-1" : position);
+    // Checked before any synthesis, so a typo costs nothing and no folder is made behind the user's back.
+    checkOutputFile(out, "--out");
+    checkOutputFile(render, "--render");
+    CliPaths.checkFolderOption(cache, "--cache", false);
+    CliPaths.checkFolderOption(model, "--model", true);
     VoicePack pack = VoicePacks.load(voice);
     EngineConfig.Builder config = EngineConfig.builder().audioMode(AudioMode.SILENT);
     if (model != null) {
@@ -237,6 +243,22 @@ final class SayCommand implements Callable<Integer> {
     reader.setDaemon(true);
     reader.start();
     return writer.speech();
+  }
+
+  /** The file's folder must exist (it is not created) and the file itself must not be a folder. */
+  static void checkOutputFile(Path file, String option) {
+    if (file == null) {
+      return;
+    }
+    if (Files.isDirectory(file)) {
+      throw new MisuseException(option + " " + file + " is a folder; give a file name, e.g. "
+          + file.resolve("line.wav"));
+    }
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      throw new MisuseException(option + " " + file + ": the folder " + parent + (Files.exists(parent)
+          ? " is not a folder" : " does not exist") + "; create it first or choose another place");
+    }
   }
 
   static float[] parsePosition(String s) {

@@ -108,19 +108,13 @@ public final class VoiceCommand implements Runnable {
       Path dir = voicesDir().resolve(id);
       Path zip = voices.resolve(id + ".zip");
       if (!Files.isDirectory(dir) && Files.isRegularFile(zip)) {
-        return VoicePacks.load(zip, unpackRoot());
+        return VoicePacks.load(zip);
       }
       if (!Files.isDirectory(dir)) {
         throw new VoicePackException("there is no voice \"" + id + "\" in " + voices + " (try 'ventriloquist voice "
             + "list --voices " + voices + "')");
       }
       return VoicePacks.load(dir);
-    }
-
-    Path unpackRoot() throws IOException {
-      Path root = Files.createTempDirectory("ventriloquist-voice-");
-      root.toFile().deleteOnExit();
-      return root;
     }
 
     /** Sub-folders and zips of the voices folder, sorted by name. */
@@ -270,7 +264,7 @@ public final class VoiceCommand implements Runnable {
       for (Path p : entries) {
         String label = String.valueOf(p.getFileName());
         try {
-          VoicePack pack = Files.isDirectory(p) ? VoicePacks.load(p) : VoicePacks.load(p, unpackRoot());
+          VoicePack pack = VoicePacks.load(p);
           String length = "-";
           if (pack.referenceClip().isPresent()) {
             length = String.format(Locale.ROOT, "%.1f s", ReferenceClip.read(pack.referenceClip().get())
@@ -302,7 +296,9 @@ public final class VoiceCommand implements Runnable {
       VoicePack pack = load(id);
       PrintWriter o = out();
       o.println("voice      " + pack.id() + " (" + pack.displayName() + ")");
-      o.println("folder     " + pack.directory().map(Path::toString).orElse("-"));
+      // A zipped pack is read in place: its folder is inside the zip, shown as zip!/folder.
+      o.println("folder     " + pack.directory().map(d -> d.getFileSystem() == java.nio.file.FileSystems.getDefault()
+          ? d.toString() : d.getFileSystem() + "!" + d).orElse("-"));
       o.println("language   " + pack.language());
       o.println("transcript " + pack.transcript().orElse("(none: x-vector-only cloning)"));
       o.println("licence    " + pack.licence());

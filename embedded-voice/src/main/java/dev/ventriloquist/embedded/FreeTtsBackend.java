@@ -66,6 +66,10 @@ public final class FreeTtsBackend implements SynthesisBackend {
   @Override
   public void synthesize(SynthesisRequest request, PcmSink sink) throws SynthesisException {
     EmbeddedVoiceParams p = params(request);
+    if (!speakable(request.text())) {
+      throw unspeakable(request.text());
+    }
+    long written = 0;
     for (String sentence : sentences(request.text())) {
       if (sink.isCancelled()) {
         return;
@@ -96,7 +100,11 @@ public final class FreeTtsBackend implements SynthesisBackend {
       float[] out = Resampler.resample(samples, rate, EngineConfig.SAMPLE_RATE);
       if (!sink.isCancelled()) {
         sink.write(out, 0, out.length);
+        written += out.length;
       }
+    }
+    if (written == 0 && !sink.isCancelled()) {
+      throw unspeakable(request.text());
     }
   }
 
@@ -128,6 +136,18 @@ public final class FreeTtsBackend implements SynthesisBackend {
       voice = v;
     }
     return voice;
+  }
+
+  /** kevin16 pronounces English words and numbers; a line without one Latin letter or digit gives no sound. */
+  static boolean speakable(String text) {
+    return text.codePoints().anyMatch(c -> (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
+  }
+
+  private static SynthesisException unspeakable(String text) {
+    String shown = text.length() > 60 ? text.substring(0, 60) + "..." : text;
+    return new SynthesisException("the embedded voice (FreeTTS " + VOICE + ", English only) cannot speak \"" + shown
+        + "\": it has no English words or numbers to pronounce; write the line in English, or install a model pack"
+        + " (--model) for other languages");
   }
 
   private static EmbeddedVoiceParams params(SynthesisRequest request) {

@@ -55,11 +55,24 @@ public final class Ventriloquist {
 
   /** An engine that sends its audio to {@code output} (a loopback renderer, a file, a test probe). */
   public static VoiceEngine create(EngineConfig config, AudioOutput output) {
+    return create(config, output, true);
+  }
+
+  /**
+   * An engine that looks up and stores no synthesized lines, for a tool that stores each line itself under its own
+   * key (a bake): otherwise every line would be written twice, once under the engine's key and once under the
+   * tool's. Voice prompts are still kept in the configured cache folder.
+   */
+  public static VoiceEngine createWithoutLineCache(EngineConfig config, AudioOutput output) {
+    return create(config, output, false);
+  }
+
+  private static VoiceEngine create(EngineConfig config, AudioOutput output, boolean lineCache) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(output, "output");
-    LineCache cache = config.cacheDir()
+    LineCache cache = lineCache ? config.cacheDir()
         .map(dir -> LineCache.builder(dir).maxDiskBytes(config.cacheMaxBytes()).build())
-        .orElse(null);
+        .orElse(null) : null;
     Selection s;
     try {
       s = selectBackend(config);

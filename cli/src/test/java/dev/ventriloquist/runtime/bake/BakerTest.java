@@ -77,6 +77,10 @@ class BakerTest {
     Baker.Result r = Baker.bake(script, VOICES, EngineConfig.builder().cacheDir(cache).build(), progress::add);
     assertEquals(3, r.baked());
     assertEquals(0, r.failed());
+    // Each line is stored once, under its baked key (the engine doing the bake used to cache it as well).
+    try (var files = java.nio.file.Files.list(cache.resolve("lines"))) {
+      assertEquals(3, files.filter(f -> f.toString().endsWith(".vqline")).count());
+    }
     assertEquals(List.of(1, 2, 3), progress.stream().map(Baker.Progress::done).toList());
     assertTrue(r.audioSeconds() > 2, "audio " + r.audioSeconds());
     System.out.printf("bake: %d lines, %.1f s of audio in %.2f s (%.2f lines/s)%n", r.baked(), r.audioSeconds(),

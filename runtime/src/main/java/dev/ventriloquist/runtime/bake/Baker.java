@@ -85,7 +85,8 @@ public final class Baker {
     CollectingAudioOutput out = new CollectingAudioOutput();
     EngineConfig engineConfig = config.toBuilder().audioMode(AudioMode.SILENT).build();
     try (LineCache cache = LineCache.builder(cacheDir).maxDiskBytes(config.cacheMaxBytes()).build();
-        VoiceEngine engine = Ventriloquist.create(engineConfig, out)) {
+        // The engine keeps no lines itself: each is stored once, below, under its baked key.
+        VoiceEngine engine = Ventriloquist.createWithoutLineCache(engineConfig, out)) {
       characters.values().forEach(engine::register);
       for (int i = 0; i < lines.size(); i++) {
         DialogueScript.Line line = lines.get(i);

@@ -21,7 +21,10 @@ public final class ClipDecodeException extends VoicePackException {
     this.code = code;
   }
 
-  /** One of {@link Problem#UNSUPPORTED_FORMAT}, {@link Problem#UNREADABLE}, {@link Problem#TOO_LONG}. */
+  /**
+   * One of {@link Problem#UNSUPPORTED_FORMAT}, {@link Problem#UNREADABLE}, {@link Problem#TOO_LONG},
+   * {@link Problem#FILE_TOO_LARGE}, {@link Problem#NON_FINITE}.
+   */
   public String code() {
     return code;
   }

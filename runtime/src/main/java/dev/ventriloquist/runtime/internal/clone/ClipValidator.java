@@ -54,7 +54,7 @@ public final class ClipValidator {
    */
   public static ClipReport check(Path file, PromptMode mode, String transcript) throws IOException {
     String name = String.valueOf(file.getFileName());
-    if (!Files.isRegularFile(file)) {
+    if (!Files.exists(file)) {
       throw new NoSuchFileException(file.toString(), null, "no such reference clip");
     }
     ReferenceClip clip;
@@ -191,6 +191,8 @@ public final class ClipValidator {
       case Problem.FILE_TOO_LARGE -> "trim it to 5-20 s and save it as mono 24 kHz WAV";
       case Problem.TOO_LONG -> "cut it to the best 5-20 s";
       case Problem.UNSUPPORTED_FORMAT -> "convert it to one of: " + ClipFormat.SUPPORTED;
+      case Problem.NON_FINITE -> "export the recording again from the original (as 16-bit PCM WAV, which cannot"
+          + " hold such values)";
       default -> "re-export it as WAV (16-bit PCM, mono, 24 kHz)";
     };
     return Problem.error(e.code(), e.getMessage(), fix);

@@ -20,6 +20,8 @@ public record Problem(Severity severity, String code, String message, String fix
   public static final String OUTSIDE_BEST_LENGTH = "outside-best-length";
   public static final String LOW_SAMPLE_RATE = "low-sample-rate";
   public static final String CLIPPED = "clipped";
+  /** Samples that are NaN or infinite (a damaged or hand-made float file); such a clip is never encoded. */
+  public static final String NON_FINITE = "non-finite-samples";
   public static final String NEAR_SILENT = "near-silent";
   public static final String QUIET = "quiet";
   public static final String NOISY = "noisy";

@@ -84,11 +84,16 @@ public final class PromptExtractor implements AutoCloseable {
     if (intraOpThreads < 1) {
       throw new IllegalArgumentException("intraOpThreads must be >= 1, was " + intraOpThreads);
     }
+    if (Files.exists(packDir) && !Files.isDirectory(packDir)) {
+      throw new ModelPackException("model pack " + packDir + " is a file, not a folder; give the folder of a model"
+          + " pack (the one holding model.json)");
+    }
     if (!Files.isDirectory(packDir)) {
       throw new ModelPackException("model pack folder " + packDir + " does not exist; import one with "
           + "'ventriloquist model import <checkpoint-dir> --out " + packDir + "'");
     }
     ModelPackManifest m = ModelPackManifest.load(packDir);
+    dev.ventriloquist.runtime.internal.model.PackVerification.verifyOnce(packDir, m);
     if (m.variant == null || m.talker == null) {
       throw new ModelPackException(packDir + "/model.json names no variant or talker size; re-import the pack");
     }

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import dev.ventriloquist.api.CacheException;
+import dev.ventriloquist.runtime.internal.files.IoMessages;
 import dev.ventriloquist.api.CharacterVoice;
 import dev.ventriloquist.api.PromptMode;
 import dev.ventriloquist.api.VoicePack;
@@ -182,7 +183,8 @@ public final class PromptResolver implements AutoCloseable {
     try {
       file = VoicePacks.promptFile(pack, variant());
     } catch (IOException e) {
-      throw new VoicePackException("voice pack " + pack.id() + ": cannot read its prompt file: " + e, e);
+      throw new VoicePackException("voice pack " + pack.id() + ": cannot read its prompt file: "
+          + IoMessages.describe(e), e);
     }
     if (file.isEmpty()) {
       return Optional.empty();
@@ -255,7 +257,8 @@ public final class PromptResolver implements AutoCloseable {
       throw new VoicePackException("voice pack " + pack.id() + ": reference clip " + file.getFileName()
           + " cannot be used: " + e.getMessage(), e);
     } catch (IOException e) {
-      throw new VoicePackException("voice pack " + pack.id() + ": cannot read reference clip " + file + ": " + e, e);
+      throw new VoicePackException("voice pack " + pack.id() + ": cannot read reference clip " + file + ": "
+          + IoMessages.describe(e), e);
     }
   }
 

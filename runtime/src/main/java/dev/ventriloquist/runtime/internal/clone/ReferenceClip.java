@@ -3,6 +3,7 @@ package dev.ventriloquist.runtime.internal.clone;
 
 import dev.ventriloquist.runtime.internal.audio.PcmAudio;
 import dev.ventriloquist.runtime.internal.audio.Resampler;
+import dev.ventriloquist.runtime.internal.files.RegularFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -68,8 +69,13 @@ public final class ReferenceClip {
    * @throws IOException if it cannot be read
    */
   public static ReferenceClip read(Path file) throws IOException {
-    long size = Files.size(file);
     String name = String.valueOf(file.getFileName());
+    // Before opening: a named pipe in a voice pack would block this read (and the thread preparing the voice).
+    String notRegular = RegularFiles.notRegular(file);
+    if (notRegular != null) {
+      throw new ClipDecodeException(Problem.UNREADABLE, name + " is " + notRegular + ", not a regular file");
+    }
+    long size = Files.size(file);
     checkSize(size, name);
     byte[] bytes;
     try (InputStream in = Files.newInputStream(file)) {
@@ -86,13 +92,37 @@ public final class ReferenceClip {
     return of(d.pcm(), d.format(), file.length);
   }
 
-  /** Converts decoded PCM (any rate, any channels) into a reference clip. */
+  /**
+   * Converts decoded PCM (any rate, any channels) into a reference clip.
+   *
+   * @throws ClipDecodeException ({@link Problem#NON_FINITE}) when a sample is NaN or infinite: such samples would
+   *     poison the encoders (and everything resampled from them), so the clip is refused before any use
+   */
   public static ReferenceClip of(PcmAudio original, ClipFormat format, long fileBytes) {
     Objects.requireNonNull(original, "original");
     Objects.requireNonNull(format, "format");
+    checkFinite(original);
     PcmAudio mono = Resampler.toMono(original, SAMPLE_RATE);
     float[] s = mono.samples() == original.samples() ? mono.samples().clone() : mono.samples();
     return new ReferenceClip(s, format, original, fileBytes);
+  }
+
+  private static void checkFinite(PcmAudio pcm) {
+    float[] s = pcm.samples();
+    int bad = 0;
+    int first = -1;
+    for (int i = 0; i < s.length; i++) {
+      if (!Float.isFinite(s[i])) {
+        if (bad++ == 0) {
+          first = i;
+        }
+      }
+    }
+    if (bad > 0) {
+      throw new ClipDecodeException(Problem.NON_FINITE, String.format(java.util.Locale.ROOT,
+          "%d of %d samples are not numbers (NaN or infinite), the first at %.3f s; the file is damaged",
+          bad, s.length, first / (double) pcm.channels() / pcm.sampleRate()));
+    }
   }
 
   private static void checkSize(long size, String name) {

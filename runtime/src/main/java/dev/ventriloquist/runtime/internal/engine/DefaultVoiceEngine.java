@@ -319,7 +319,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       } catch (RuntimeException | Error e) {
         // Outside the backend call (cached playback, the cache tee, the output): without this the exception would
         // end this loop, losing a synthesis thread for good and leaving the line (and its character's queue) stuck.
-        LOG.log(Level.WARNING, "line " + speech.id() + " of " + speech.characterId() + " failed", e);
+        logFailure(speech, e);
         speech.fail(e);
       }
     }
@@ -385,7 +385,11 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       @Override
       public void write(float[] samples, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, samples.length);
-        if (length == 0 || !speech.chunkProduced(length)) {
+        if (length == 0) {
+          return;
+        }
+        PcmGuard.requireFinite(samples, offset, length, backend.name());
+        if (!speech.chunkProduced(length)) {
           return;
         }
         if (first) {
@@ -427,7 +431,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       }
       stream.end();
     } catch (RuntimeException | Error e) {
-      LOG.log(Level.WARNING, "line " + speech.id() + " of " + speech.characterId() + " failed", e);
+      logFailure(speech, e);
       speech.fail(e);
     } finally {
       if (tee != null) {
@@ -663,6 +667,20 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     scheduler.terminated(speech);
     if (speech.state() == dev.ventriloquist.api.SpeechState.FINISHED) {
       completed.incrementAndGet();
+    }
+  }
+
+  /**
+   * A line's failure in the log: one line for Ventriloquist's own exceptions (a bad voice pack, text the backend
+   * cannot speak, a damaged model pack: the message says what to do, and the {@link Speech} carries it), the stack
+   * trace only for anything else, which is a bug.
+   */
+  private static void logFailure(SpeechImpl speech, Throwable e) {
+    String what = "line " + speech.id() + " of " + speech.characterId() + " failed";
+    if (e instanceof dev.ventriloquist.api.VentriloquistException) {
+      LOG.log(Level.WARNING, what + ": " + e.getMessage());
+    } else {
+      LOG.log(Level.WARNING, what, e);
     }
   }
 

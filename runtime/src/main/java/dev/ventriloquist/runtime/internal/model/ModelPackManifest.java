@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import dev.ventriloquist.api.ModelPackException;
+import dev.ventriloquist.runtime.internal.files.RegularFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -224,16 +225,20 @@ public final class ModelPackManifest {
   }
 
   /**
-   * Reads {@code model.json} and checks that every listed file exists with its recorded size (cheap; see
-   * {@link #verifyChecksums} for the full check).
+   * Reads {@code model.json} and checks that every path it names (files, graphs, tables) is a plain relative path
+   * inside the pack, that graphs and tables are among the listed files, and that every listed file is a regular file
+   * with its recorded size (cheap; see {@link #verifyChecksums} for the full check).
    *
-   * @throws ModelPackException if the manifest is missing, unreadable, of another format version, or a file is
-   *     missing or has the wrong size
+   * @throws ModelPackException if the manifest is missing, unreadable, of another format version, names a path
+   *     outside the pack, or a file is missing, not a regular file, or has the wrong size
    */
   public static ModelPackManifest load(Path packDir) {
     Path file = packDir.resolve(FILE_NAME);
     ModelPackManifest m;
     try {
+      if (Files.exists(file)) {
+        requireRegular(file);
+      }
       m = GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), ModelPackManifest.class);
     } catch (NoSuchFileException e) {
       throw new ModelPackException("no model pack at " + packDir + " (" + FILE_NAME + " is missing); create one with"
@@ -245,10 +250,11 @@ public final class ModelPackManifest {
       throw new ModelPackException(file + " has format version " + (m == null ? "none" : m.formatVersion)
           + " but this build reads version " + FORMAT_VERSION + "; re-import the model pack with this version");
     }
+    m.checkPaths(packDir);
     for (FileEntry e : m.files) {
       Path p = packDir.resolve(e.path);
       try {
-        long size = Files.size(p);
+        long size = requireRegular(p);
         if (size != e.bytes) {
           throw new ModelPackException("model pack file " + p + " has " + size + " bytes, the manifest says "
               + e.bytes + "; the pack is damaged, re-import it");
@@ -260,6 +266,59 @@ public final class ModelPackManifest {
       }
     }
     return m;
+  }
+
+  /**
+   * Refuses a manifest that names a file outside the pack (an absolute path such as {@code /etc/passwd}, a
+   * {@code ..} segment, a backslash or drive letter), a graph or table that is not among the checksummed files, or
+   * a file entry without size or checksum.
+   */
+  void checkPaths(Path packDir) {
+    if (files == null || graphs == null || tables == null) {
+      throw new ModelPackException(packDir.resolve(FILE_NAME) + " lacks its files, graphs or tables; re-import the"
+          + " model pack");
+    }
+    java.util.Set<String> listed = new java.util.HashSet<>();
+    for (FileEntry e : files) {
+      if (e == null || e.sha256 == null || !e.sha256.matches("[0-9a-f]{64}") || e.bytes < 0) {
+        throw new ModelPackException(packDir.resolve(FILE_NAME) + " has a file entry without a size or sha256 ("
+            + (e == null ? "null" : e.path) + "); re-import the model pack");
+      }
+      checkRelative(packDir, e.path, "file");
+      listed.add(e.path);
+    }
+    for (Map<String, String> roles : List.of(graphs, tables)) {
+      for (Map.Entry<String, String> r : roles.entrySet()) {
+        checkRelative(packDir, r.getValue(), r.getKey());
+        if (!listed.contains(r.getValue())) {
+          throw new ModelPackException(packDir.resolve(FILE_NAME) + " names " + r.getValue() + " for " + r.getKey()
+              + " but does not list it among its checksummed files; re-import the model pack");
+        }
+      }
+    }
+  }
+
+  private static void checkRelative(Path packDir, String rel, String role) {
+    boolean bad = rel == null || rel.isEmpty() || rel.length() > 255 || rel.startsWith("/") || rel.contains("\\")
+        || rel.matches("^[A-Za-z]:.*") || rel.chars().anyMatch(c -> c < 0x20 || c == 0x7F);
+    if (!bad) {
+      for (String seg : rel.split("/", -1)) {
+        if (seg.isEmpty() || seg.equals(".") || seg.equals("..")) {
+          bad = true;
+          break;
+        }
+      }
+    }
+    if (bad || !packDir.resolve(rel).normalize().startsWith(packDir.normalize())) {
+      throw new ModelPackException(packDir.resolve(FILE_NAME) + " names \"" + rel + "\" for " + role
+          + ", which is not a plain path inside the pack; a model pack may only use its own files (re-import it)");
+    }
+  }
+
+  /** Checks the type before anything opens the file: a FIFO would block the reader forever. */
+  private static long requireRegular(Path p) throws IOException {
+    return RegularFiles.require(p, msg -> new ModelPackException("model pack file " + msg
+        + "; the pack is damaged, re-import it"));
   }
 
   /** Recomputes every file's sha256 (seconds per gigabyte) and throws on the first mismatch. */
@@ -275,6 +334,13 @@ public final class ModelPackManifest {
 
   /** Hex sha256 of a file. */
   public static String sha256(Path file) {
+    try {
+      requireRegular(file);
+    } catch (NoSuchFileException e) {
+      throw new ModelPackException("model pack file " + file + " is missing; re-import the model pack");
+    } catch (IOException e) {
+      throw new ModelPackException("cannot read " + file + ": " + e.getMessage(), e);
+    }
     try (InputStream in = Files.newInputStream(file)) {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       byte[] buf = new byte[1 << 20];

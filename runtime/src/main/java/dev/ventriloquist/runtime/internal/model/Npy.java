@@ -1,6 +1,7 @@
 package dev.ventriloquist.runtime.internal.model;
 
 import dev.ventriloquist.api.ModelPackException;
+import dev.ventriloquist.runtime.internal.files.RegularFiles;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -97,11 +98,24 @@ public final class Npy {
   /**
    * Maps a float32 {@code .npy} file read-only.
    *
-   * @throws ModelPackException if the file is missing, not float32 C-order, or shorter than its header says
+   * @throws ModelPackException if the file is missing, not a regular file, not float32 C-order, declares an
+   *     impossible shape, or is shorter than its header says
    */
   public static Array read(Path file) {
+    try {
+      RegularFiles.require(file, msg -> new ModelPackException(msg + "; re-import the model pack"));
+    } catch (NoSuchFileException e) {
+      throw new ModelPackException(file + " is missing; re-import the model pack");
+    } catch (IOException e) {
+      throw new ModelPackException("cannot read " + file + ": " + e.getMessage(), e);
+    }
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
+      if (size > Integer.MAX_VALUE) {
+        // One mapped buffer holds at most 2 GiB; the largest real table (1.7B code predictor) is about 125 MB.
+        throw new ModelPackException(file + " is " + size + " bytes, more than a codec table can be; re-import the"
+            + " model pack");
+      }
       ByteBuffer all = ch.map(FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN);
       for (int i = 0; i < MAGIC.length; i++) {
         if (size < 10 || all.get(i) != MAGIC[i]) {
@@ -115,8 +129,12 @@ public final class Npy {
         hlen = all.getShort(8) & 0xffff;
         start = 10;
       } else {
-        hlen = all.getInt(8);
+        hlen = size < 12 ? -1 : all.getInt(8);
         start = 12;
+      }
+      if (hlen < 0 || start + (long) hlen > size) {
+        throw new ModelPackException(file + " has a damaged .npy header (header length " + hlen + " in a "
+            + size + "-byte file); re-import the model pack");
       }
       byte[] h = new byte[hlen];
       all.get(start, h);
@@ -130,14 +148,18 @@ public final class Npy {
       if (!d.group(1).equals("<f4") || f.group(1).equals("True")) {
         throw new ModelPackException(file + " must hold little-endian float32 in C order, found " + header.trim());
       }
-      String[] parts = s.group(1).split(",");
-      long[] shape = java.util.Arrays.stream(parts).map(String::trim).filter(p -> !p.isEmpty())
-          .mapToLong(Long::parseLong).toArray();
-      long n = numel(shape);
+      long[] shape = parseShape(s.group(1), file);
       long dataStart = start + hlen;
-      if (dataStart + n * 4 > size) {
-        throw new ModelPackException(file + " is truncated: shape needs " + n * 4 + " bytes of data, file has "
-            + (size - dataStart) + "; re-import the model pack");
+      // Every dimension is checked against what the file can hold before multiplying, so a hostile shape such as
+      // (9223372036854775807, 2) cannot overflow into a small or negative element count.
+      long available = (size - dataStart) / 4;
+      long n = 1;
+      for (long dim : shape) {
+        if (dim != 0 && n > available / dim) {
+          throw new ModelPackException(file + " is truncated or damaged: its shape " + s.group(1).trim()
+              + " needs more data than the file's " + (size - dataStart) + " bytes; re-import the model pack");
+        }
+        n *= dim;
       }
       ByteBuffer data = all.position((int) dataStart).slice().order(ByteOrder.LITTLE_ENDIAN);
       data.limit((int) (n * 4));
@@ -147,5 +169,29 @@ public final class Npy {
     } catch (IOException e) {
       throw new ModelPackException("cannot read " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  private static long[] parseShape(String tuple, Path file) {
+    String[] parts = tuple.split(",");
+    long[] shape = new long[parts.length];
+    int n = 0;
+    for (String p : parts) {
+      String t = p.trim();
+      if (t.isEmpty()) {
+        continue;
+      }
+      long d;
+      try {
+        d = Long.parseLong(t);
+      } catch (NumberFormatException e) {
+        d = -1;
+      }
+      if (d < 0) {
+        throw new ModelPackException(file + " has a damaged .npy shape (" + tuple.trim() + "); re-import the model"
+            + " pack");
+      }
+      shape[n++] = d;
+    }
+    return java.util.Arrays.copyOf(shape, n);
   }
 }

@@ -39,6 +39,10 @@ public final class OpenAlOutputs {
    *     missing (the message names the classifier to add)
    */
   public static OpenAlOutput defaultDevice(OpenAlConfig config) {
+    if (config.deviceName() == null && SoundHardware.certainlyNone()) {
+      LOG.log(Level.WARNING, "no sound card or sound server on this machine; voices play silently in real time");
+      return silent(config);
+    }
     AlContext al;
     try {
       al = AlContext.openDevice(config.deviceName(), config.hrtf());

@@ -9,6 +9,7 @@ import java.util.Objects;
 import dev.ventriloquist.api.ModelPackException;
 import dev.ventriloquist.runtime.internal.model.ModelPackManifest;
 import dev.ventriloquist.runtime.internal.model.Npy;
+import dev.ventriloquist.runtime.internal.model.PackVerification;
 
 /**
  * A loaded model pack: the validated manifest, the tokenizer, the special ids and sampling defaults, and the
@@ -38,28 +39,43 @@ public final class Qwen3ModelPack {
     this.ids = new SpecialIds(t.imStart, t.imEnd, t.ttsPad, t.ttsBos, t.ttsEos, t.codecPad, t.codecBos, t.codecEos,
         t.codecThink, t.codecNothink, t.codecThinkBos, t.codecThinkEos, m.talker.vocabSize,
         m.codecDecoder.codebookSize, m.languages);
-    ModelPackManifest.Sampling s = m.sampling;
-    this.sampling = new SamplingConfig(
-        new SamplingParams(s.doSample, (float) s.temperature, s.topK, (float) s.topP),
-        new SamplingParams(s.subtalkerDoSample, (float) s.subtalkerTemperature, s.subtalkerTopK,
-            (float) s.subtalkerTopP),
-        (float) s.repetitionPenalty, 2);
+    this.sampling = sampling(dir, m.sampling);
+  }
+
+  /** The pack's sampling defaults; a value out of range (a NaN temperature, say) is a damaged pack, named. */
+  private static SamplingConfig sampling(Path dir, ModelPackManifest.Sampling s) {
+    try {
+      return new SamplingConfig(
+          new SamplingParams(s.doSample, (float) s.temperature, s.topK, (float) s.topP),
+          new SamplingParams(s.subtalkerDoSample, (float) s.subtalkerTemperature, s.subtalkerTopK,
+              (float) s.subtalkerTopP),
+          (float) s.repetitionPenalty, 2);
+    } catch (IllegalArgumentException e) {
+      throw new ModelPackException(dir.resolve(ModelPackManifest.FILE_NAME) + ": \"sampling\" is invalid ("
+          + e.getMessage() + "); fix the value or re-import the model pack", e);
+    }
   }
 
   /**
    * Loads and checks a pack: manifest format and family, every listed file present with its size, the four graphs
-   * and two tables named, table shapes matching the dimensions, the tokenizer readable. Checksums are not recomputed
-   * here (seconds per gigabyte); {@code ventriloquist model verify} does that.
+   * and two tables named, table shapes matching the dimensions, the tokenizer readable. Checksums are verified the
+   * first time this machine loads the pack and then only when a file's size or time changes
+   * ({@link PackVerification}); {@code ventriloquist model verify} always recomputes them.
    *
    * @throws ModelPackException naming the problem and what to do
    */
   public static Qwen3ModelPack load(Path dir) {
     Objects.requireNonNull(dir, "dir");
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new ModelPackException("model pack " + dir + " is a file, not a folder; give the folder of a model pack"
+          + " (the one holding model.json)");
+    }
     if (!Files.isDirectory(dir)) {
       throw new ModelPackException("model pack folder " + dir + " does not exist; import one with "
           + "'ventriloquist model import <checkpoint-dir> --out " + dir + "'");
     }
     ModelPackManifest m = ModelPackManifest.load(dir);
+    PackVerification.verifyOnce(dir, m);
     if (!FAMILY.equals(m.family)) {
       throw new ModelPackException(dir + " holds a " + m.family + " model; this backend runs " + FAMILY);
     }

@@ -12,10 +12,12 @@ import dev.ventriloquist.runtime.internal.lipsync.LipSyncTrack;
  * what it gets (the audio thread may keep or reuse it).
  *
  * <p>Why 16-bit: half the size of float on disk and in the memory tier, and its quantization noise (about -96 dBFS)
- * is far below what a game mixes speech at. Samples are clamped to [-1, 1] and rounded to {@code x * 32767}.
+ * is far below what a game mixes speech at. Samples are rounded to {@code x * 32768} and clamped to
+ * [-32768, 32767], exactly as {@code WavFiles} writes 16-bit WAV, and read back as {@code s / 32768}: a line played
+ * from the cache and the same line written to a WAV by a fresh synthesis hold identical samples.
  */
 public final class CachedLine {
-  private static final float SCALE = 32767f;
+  private static final float SCALE = 32768f;
 
   private final short[] pcm;
   private final int sampleRate;
@@ -111,17 +113,14 @@ public final class CachedLine {
   }
 
   static short quantize(float x) {
-    if (!(x > -1f)) {
-      return x != x ? 0 : (short) -32767;
+    if (x != x) {
+      return 0;
     }
-    if (x >= 1f) {
-      return (short) 32767;
-    }
-    return (short) Math.round(x * SCALE);
+    return (short) Math.max(-32768, Math.min(32767, Math.round(x * SCALE)));
   }
 
   static float toFloat(short s) {
-    return s == Short.MIN_VALUE ? -1f : s / SCALE;
+    return s / SCALE;
   }
 
   @Override

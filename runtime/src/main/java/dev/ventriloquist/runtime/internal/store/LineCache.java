@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
 
 import dev.ventriloquist.api.CacheException;
+import dev.ventriloquist.runtime.internal.files.IoMessages;
 import dev.ventriloquist.api.EngineConfig;
 import dev.ventriloquist.api.MisuseException;
 import dev.ventriloquist.runtime.internal.lipsync.LipSyncTrack;
@@ -168,6 +169,7 @@ public final class LineCache implements AutoCloseable {
       if (!Arrays.equals(r.keyDigest, key.digestView())) {
         throw new CorruptEntryException("cached line " + hex + " holds the audio of another key");
       }
+      checkRate(r, "cached line " + hex);
       CachedLine line = new CachedLine(r.pcm, r.sampleRate,
           r.visemes == null ? null : LipSyncTrack.of(r.visemes, r.levels));
       memory.put(hex, line);
@@ -226,8 +228,9 @@ public final class LineCache implements AutoCloseable {
    */
   public Writer begin(LineKey key, int sampleRate) {
     Objects.requireNonNull(key, "key");
-    if (sampleRate < 8_000 || sampleRate > 192_000) {
-      throw new MisuseException("sample rate must be 8000..192000 Hz, was " + sampleRate);
+    if (sampleRate != EngineConfig.SAMPLE_RATE) {
+      throw new MisuseException("lines are cached at " + EngineConfig.SAMPLE_RATE + " Hz (what the engine plays); was "
+          + sampleRate);
     }
     ensureOpen();
     return new Writer(key, sampleRate);
@@ -263,6 +266,7 @@ public final class LineCache implements AutoCloseable {
     ensureOpen();
     sweepTemps();
     List<String> problems = new ArrayList<>();
+    List<String> deleted = new ArrayList<>();
     int checked = 0;
     long okBytes = 0;
     for (Path f : listEntries()) {
@@ -275,19 +279,22 @@ public final class LineCache implements AutoCloseable {
         if (!java.util.HexFormat.of().formatHex(r.keyDigest).equals(hex)) {
           throw new CorruptEntryException(name + " holds the audio of another key");
         }
+        checkRate(r, name);
         okBytes += file.length;
       } catch (NoSuchFileException gone) {
         checked--;
       } catch (CorruptEntryException e) {
         problems.add(e.getMessage());
-        deleteEntry(f, hex);
+        if (deleteEntry(f, hex)) {
+          deleted.add(e.getMessage());
+        }
         corruptDropped.increment();
       } catch (IOException e) {
-        problems.add(name + " could not be read: " + e);
+        problems.add(name + " could not be read: " + IoMessages.describe(e));
       }
     }
     rescan();
-    return new VerifyReport(checked, checked - problems.size(), okBytes, problems);
+    return new VerifyReport(checked, checked - problems.size(), okBytes, problems, deleted);
   }
 
   /**
@@ -462,7 +469,7 @@ public final class LineCache implements AutoCloseable {
         }
       }
     } catch (IOException e) {
-      throw new CacheException("cannot list the line cache " + dir + ": " + e, e);
+      throw new CacheException("cannot list the line cache " + dir + ": " + IoMessages.describe(e), e);
     }
     return out;
   }
@@ -493,6 +500,18 @@ public final class LineCache implements AutoCloseable {
       Files.setLastModifiedTime(path, FileTime.from(epochNanos / 1000, TimeUnit.MICROSECONDS));
     } catch (IOException ignored) {
       // Evicted or deleted by another process; the access order is a hint.
+    }
+  }
+
+  /**
+   * The engine plays 24 kHz lines only; an entry at another rate (written by another tool, or damaged) would be a
+   * miss forever if it stayed, since a fresh synthesis is never written over an existing entry. It is dropped like
+   * a damaged one, so the next synthesis of the line replaces it.
+   */
+  private static void checkRate(LineRecord r, String what) {
+    if (r.sampleRate != EngineConfig.SAMPLE_RATE) {
+      throw new CorruptEntryException(what + " holds " + r.sampleRate + " Hz audio; lines are cached at "
+          + EngineConfig.SAMPLE_RATE + " Hz");
     }
   }
 
@@ -528,7 +547,7 @@ public final class LineCache implements AutoCloseable {
     try {
       StoreFormat.sweepTemps(dir);
     } catch (IOException e) {
-      throw new CacheException("cannot clean temp files in " + dir + ": " + e, e);
+      throw new CacheException("cannot clean temp files in " + dir + ": " + IoMessages.describe(e), e);
     }
   }
 
@@ -709,11 +728,12 @@ public final class LineCache implements AutoCloseable {
      */
     public LineCache build() {
       Path dir = cacheDir.resolve(SUBDIR);
+      StoreFiles.requireFolder(cacheDir);
       try {
         Files.createDirectories(dir);
         StoreFormat.sweepTemps(dir);
       } catch (IOException e) {
-        throw new CacheException("cannot open the line cache in " + dir + ": " + e, e);
+        throw new CacheException("cannot open the line cache in " + dir + ": " + IoMessages.describe(e), e);
       }
       LineCache cache = new LineCache(this, dir);
       cache.rescan();

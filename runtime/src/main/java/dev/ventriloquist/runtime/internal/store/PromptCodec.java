@@ -5,6 +5,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 import dev.ventriloquist.api.CacheException;
+import dev.ventriloquist.runtime.internal.files.IoMessages;
 import dev.ventriloquist.api.VoicePrompt;
 
 /**
@@ -45,7 +46,7 @@ public final class PromptCodec {
     } catch (NoSuchFileException e) {
       throw new CacheException(what + " does not exist", e);
     } catch (IOException e) {
-      throw new CacheException("could not read " + what + ": " + e, e);
+      throw new CacheException("could not read " + what + ": " + IoMessages.describe(e), e);
     }
   }
 }

@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import dev.ventriloquist.api.CacheException;
+import dev.ventriloquist.runtime.internal.files.IoMessages;
 import dev.ventriloquist.api.VoicePrompt;
 
 /**
@@ -48,11 +49,12 @@ public final class PromptStore {
    */
   public static PromptStore open(Path cacheDir) {
     Path dir = cacheDir.resolve(SUBDIR);
+    StoreFiles.requireFolder(cacheDir);
     try {
       Files.createDirectories(dir);
       StoreFormat.sweepTemps(dir);
     } catch (IOException e) {
-      throw new CacheException("cannot open the voice prompt store in " + dir + ": " + e, e);
+      throw new CacheException("cannot open the voice prompt store in " + dir + ": " + IoMessages.describe(e), e);
     }
     return new PromptStore(dir, true);
   }
@@ -92,7 +94,7 @@ public final class PromptStore {
     try {
       StoreFormat.writeAtomic(target, file, file.length, durable, StoreFormat.DEFAULT_WRITER);
     } catch (IOException e) {
-      throw new CacheException("could not store voice prompt " + key + " in " + dir + ": " + e, e);
+      throw new CacheException("could not store voice prompt " + key + " in " + dir + ": " + IoMessages.describe(e), e);
     }
     return key;
   }
@@ -122,13 +124,15 @@ public final class PromptStore {
     try {
       return Files.deleteIfExists(file(key));
     } catch (IOException e) {
-      throw new CacheException("could not delete voice prompt " + key + " from " + dir + ": " + e, e);
+      throw new CacheException("could not delete voice prompt " + key + " from " + dir + ": "
+          + IoMessages.describe(e), e);
     }
   }
 
   /** Reads every prompt file, deletes the bad ones, and says what it found. */
   public VerifyReport verify() {
     List<String> problems = new ArrayList<>();
+    List<String> deleted = new ArrayList<>();
     int checked = 0;
     long bytes = 0;
     for (Path f : files()) {
@@ -145,12 +149,14 @@ public final class PromptStore {
         checked--;
       } catch (CorruptEntryException e) {
         problems.add(e.getMessage());
-        deleteQuietly(f);
+        if (deleteQuietly(f)) {
+          deleted.add(e.getMessage());
+        }
       } catch (IOException e) {
-        problems.add(f.getFileName() + " could not be read: " + e);
+        problems.add(f.getFileName() + " could not be read: " + IoMessages.describe(e));
       }
     }
-    return new VerifyReport(checked, checked - problems.size(), bytes, problems);
+    return new VerifyReport(checked, checked - problems.size(), bytes, problems, deleted);
   }
 
   private Optional<VoicePrompt> readOrDrop(Path path) {
@@ -164,7 +170,7 @@ public final class PromptStore {
       drop(path, e.getMessage());
       return Optional.empty();
     } catch (IOException e) {
-      throw new CacheException("could not read voice prompt " + path + ": " + e, e);
+      throw new CacheException("could not read voice prompt " + path + ": " + IoMessages.describe(e), e);
     }
   }
 
@@ -173,11 +179,12 @@ public final class PromptStore {
     deleteQuietly(path);
   }
 
-  private static void deleteQuietly(Path path) {
+  private static boolean deleteQuietly(Path path) {
     try {
-      Files.deleteIfExists(path);
+      return Files.deleteIfExists(path);
     } catch (IOException ignored) {
       // A later open or verify tries again.
+      return false;
     }
   }
 
@@ -186,7 +193,7 @@ public final class PromptStore {
     try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*" + EXTENSION)) {
       s.forEach(out::add);
     } catch (IOException e) {
-      throw new CacheException("cannot list the voice prompt store " + dir + ": " + e, e);
+      throw new CacheException("cannot list the voice prompt store " + dir + ": " + IoMessages.describe(e), e);
     }
     return out;
   }

@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -16,6 +17,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.zip.CRC32C;
+
+import dev.ventriloquist.runtime.internal.files.RegularFiles;
 
 /**
  * The frame every store file carries, and the crash-safe way such a file reaches the disk.
@@ -154,10 +157,17 @@ final class StoreFormat {
    *
    * @return the whole file (header and payload); its payload starts at {@link #HEADER_BYTES}
    * @throws NoSuchFileException when the file is absent (for instance deleted by another process meanwhile)
-   * @throws CorruptEntryException when the frame is wrong; nothing larger than the real file was allocated
+   * @throws CorruptEntryException when the frame is wrong, or the path is not a regular file (a FIFO, device,
+   *     socket or directory is refused before it is opened); nothing larger than the real file was allocated
    */
   static byte[] read(Path path, int maxPayload, String what) throws IOException {
-    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+    // Before opening: a named pipe planted as an entry would block the open (and this thread) forever.
+    String notRegular = RegularFiles.notRegular(path);
+    if (notRegular != null) {
+      throw new CorruptEntryException(what + " is " + notRegular + ", not a regular file");
+    }
+    // A byte channel rather than a FileChannel: a voice pack read in place from a zip is on a zip file system.
+    try (SeekableByteChannel ch = Files.newByteChannel(path, StandardOpenOption.READ)) {
       long size = ch.size();
       ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
       readFully(ch, header);
@@ -173,7 +183,7 @@ final class StoreFormat {
     }
   }
 
-  private static void readFully(FileChannel ch, ByteBuffer buf) throws IOException {
+  private static void readFully(SeekableByteChannel ch, ByteBuffer buf) throws IOException {
     while (buf.hasRemaining()) {
       if (ch.read(buf) < 0) {
         throw new EOFException();

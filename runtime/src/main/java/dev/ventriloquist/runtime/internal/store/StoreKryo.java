@@ -26,7 +26,9 @@ import dev.ventriloquist.runtime.internal.lipsync.LipSyncTrack;
  * <p>Registration ids (never reuse or renumber; Kryo's defaults hold 0-8):
  * <ul>
  *   <li>{@value #ID_VOICE_PROMPT}: {@link VoicePrompt}</li>
- *   <li>{@value #ID_LINE}: {@link LineRecord}</li>
+ *   <li>21: the first line format, samples scaled by 32767; no longer read (an entry in it is dropped and the line
+ *       synthesized again), registered only so it is named in that message</li>
+ *   <li>{@value #ID_LINE}: {@link LineRecord}, samples scaled by 32768 as in WAV</li>
  * </ul>
  *
  * <p>Every declared length in a payload is checked against a sane cap and against the bytes that remain before the
@@ -36,7 +38,9 @@ import dev.ventriloquist.runtime.internal.lipsync.LipSyncTrack;
  */
 final class StoreKryo {
   static final int ID_VOICE_PROMPT = 20;
-  static final int ID_LINE = 21;
+  /** The first line format (16-bit samples scaled by 32767): refused, see the class comment. */
+  static final int ID_LINE_V1 = 21;
+  static final int ID_LINE = 22;
 
   /** Longest string field (model variant, transcript, hashes, licence), in UTF-8 bytes. */
   static final int MAX_STRING_BYTES = 64 * 1024;
@@ -62,6 +66,7 @@ final class StoreKryo {
     kryo.setRegistrationRequired(true);
     kryo.setReferences(false);
     kryo.register(VoicePrompt.class, new VoicePromptSerializer(), ID_VOICE_PROMPT);
+    kryo.register(LineRecordV1.class, new RefusedV1Serializer(), ID_LINE_V1);
     kryo.register(LineRecord.class, new LineRecordSerializer(), ID_LINE);
     return kryo;
   }
@@ -94,6 +99,10 @@ final class StoreKryo {
       // Read the registration first and check it: a payload naming one of Kryo's default types (String, say)
       // would otherwise be read by a serializer that trusts declared lengths.
       Registration reg = kryo.readClass(in);
+      if (reg != null && reg.getType() == LineRecordV1.class && type == LineRecord.class) {
+        throw new CorruptEntryException(what + " is in an older line format (16-bit samples scaled by 32767, where"
+            + " WAV and this version use 32768); the line is synthesized again");
+      }
       if (reg == null || reg.getType() != type) {
         throw new CorruptEntryException(what + " holds registration id " + (reg == null ? "null" : reg.getId())
             + ", expected " + kryo.getRegistration(type).getId());
@@ -214,12 +223,29 @@ final class StoreKryo {
     }
   }
 
+  /** Marks the first line format; never instantiated. */
+  static final class LineRecordV1 {
+    private LineRecordV1() {}
+  }
+
+  /** Never reached: {@link #decode} refuses the registration before reading. */
+  static final class RefusedV1Serializer extends Serializer<LineRecordV1> {
+    @Override
+    public void write(Kryo kryo, Output out, LineRecordV1 r) {
+      throw new UnsupportedOperationException("the first line format is no longer written");
+    }
+
+    @Override
+    public LineRecordV1 read(Kryo kryo, Input in, Class<? extends LineRecordV1> type) {
+      throw new CorruptEntryException("an entry in the first line format");
+    }
+  }
+
   /**
-   * LineRecord, id 21: key digest (32 raw bytes), sample rate (varint), sample count (little-endian int), samples
-   * (little-endian signed 16-bit); from format version 2 a lip-sync flag (boolean) and, when set, the window count W
-   * (varint), W viseme codes (bytes) and W levels (bytes, 0..255). A version 1 payload ends after the samples and
-   * reads as a line without a track. Kryo 5 writes fixed-width numbers little-endian; the frame header is
-   * big-endian.
+   * LineRecord, id 22: key digest (32 raw bytes), sample rate (varint), sample count (little-endian int), samples
+   * (little-endian signed 16-bit, {@code x * 32768} as {@link CachedLine} quantizes), then a lip-sync flag (boolean)
+   * and, when set, the window count W (varint), W viseme codes (bytes) and W levels (bytes, 0..255). Kryo 5 writes
+   * fixed-width numbers little-endian; the frame header is big-endian.
    */
   static final class LineRecordSerializer extends Serializer<LineRecord> {
     LineRecordSerializer() {
@@ -252,7 +278,7 @@ final class StoreKryo {
       int n = checkLength(in, in.readInt(), MAX_LINE_SAMPLES, 2, "samples");
       short[] pcm = in.readShorts(n);
       if (in.position() == in.limit() || !in.readBoolean()) {
-        return new LineRecord(digest, rate, pcm); // version 1, or a line stored without lip-sync
+        return new LineRecord(digest, rate, pcm); // a line stored without lip-sync
       }
       int w = readLength(in, LipSyncTrack.MAX_WINDOWS, 2, "lip-sync windows");
       byte[] visemes = in.readBytes(w);

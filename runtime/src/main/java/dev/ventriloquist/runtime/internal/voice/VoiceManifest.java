@@ -57,6 +57,7 @@ final class VoiceManifest {
     } catch (JsonParseException | IOException | IllegalStateException e) {
       throw new VoicePackException(where + " is not valid JSON: " + e.getMessage());
     }
+    rejectDuplicateKeys(text, where);
     if (root == null || !root.isJsonObject()) {
       throw new VoicePackException(where + " must hold a JSON object ({ ... }), found " + kind(root));
     }
@@ -103,6 +104,47 @@ final class VoiceManifest {
       }
     }
     return m;
+  }
+
+  /**
+   * Refuses a key given twice in one object. Gson keeps the last value silently, so {@code "sha256"} (or
+   * {@code "licence"}) could say one thing to a person reading the top of the file and another to the loader.
+   */
+  private static void rejectDuplicateKeys(String text, String where) {
+    try (JsonReader r = new JsonReader(new StringReader(text))) {
+      r.setStrictness(Strictness.STRICT);
+      walk(r, where, 0);
+    } catch (IOException | IllegalStateException e) {
+      throw new VoicePackException(where + " is not valid JSON: " + e.getMessage());
+    }
+  }
+
+  private static void walk(JsonReader r, String where, int depth) throws IOException {
+    if (depth > 64) {
+      throw new VoicePackException(where + " nests deeper than 64 levels");
+    }
+    switch (r.peek()) {
+      case BEGIN_OBJECT -> {
+        r.beginObject();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        while (r.hasNext()) {
+          String name = r.nextName();
+          if (!seen.add(name)) {
+            throw new VoicePackException(where + " gives \"" + name + "\" twice; keep one (a key may appear once)");
+          }
+          walk(r, where, depth + 1);
+        }
+        r.endObject();
+      }
+      case BEGIN_ARRAY -> {
+        r.beginArray();
+        while (r.hasNext()) {
+          walk(r, where, depth + 1);
+        }
+        r.endArray();
+      }
+      default -> r.skipValue();
+    }
   }
 
   /** Builds the API value; the builder's rules (id, language, ranges) become pack errors naming the file. */

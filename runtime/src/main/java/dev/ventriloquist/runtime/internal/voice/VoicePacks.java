@@ -6,26 +6,24 @@ import dev.ventriloquist.api.VoicePackException;
 import dev.ventriloquist.runtime.internal.audio.WavFiles;
 import dev.ventriloquist.runtime.internal.clone.ClipFormat;
 import dev.ventriloquist.runtime.internal.clone.ReferenceClip;
+import dev.ventriloquist.runtime.internal.files.RegularFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -43,9 +41,15 @@ import java.util.zip.ZipFile;
  * (see {@link VoiceManifest}); nothing in a pack can name a class. Every refusal is a {@link VoicePackException}
  * saying what is wrong.
  *
- * <p>A zip is unpacked (only the files a pack uses) into a new folder under a directory the caller chooses, or the
- * system temporary directory; the returned pack's {@link VoicePack#directory()} is that folder. Stateless and
- * thread-safe.
+ * <p>Every file a pack uses must be a regular file (a named pipe, device, socket or folder in its place is refused
+ * before it is opened, see {@link RegularFiles}), so a planted FIFO cannot hang a loader.
+ *
+ * <p>A zip is read in place, never unpacked to disk: after its entries are checked (names, count, declared sizes,
+ * exactly one manifest) it is opened as a zip file system that nothing writes to, and the returned pack's
+ * {@link VoicePack#directory()} is the pack's folder inside it; every read is then capped as for a folder, whatever
+ * the entries declare. Loading the same unchanged zip again reuses that file system (one open file per zip, kept
+ * for the life of the process), so loading packs leaves nothing behind in any temporary folder. Stateless apart
+ * from those open zips, and thread-safe.
  */
 public final class VoicePacks {
   public static final String MANIFEST = "voice.json";
@@ -63,34 +67,38 @@ public final class VoicePacks {
   private VoicePacks() {}
 
   /**
-   * Loads a pack from a folder or a zip file (told apart by content, not by name). A zip is unpacked under the
-   * system temporary directory.
+   * Loads a pack from a folder or a zip file (told apart by content, not by name). A zip is read in place.
    *
    * @throws VoicePackException if the pack is missing, malformed, oversized or unsafe
    * @throws IOException if reading fails for reasons of the file system
    */
   public static VoicePack load(Path source) throws IOException {
-    return load(source, Path.of(System.getProperty("java.io.tmpdir")));
-  }
-
-  /**
-   * Loads a pack; a zip is unpacked into a new folder inside {@code unpackRoot}, which is removed again if the
-   * pack is refused.
-   */
-  public static VoicePack load(Path source, Path unpackRoot) throws IOException {
     Objects.requireNonNull(source, "source");
-    Objects.requireNonNull(unpackRoot, "unpackRoot");
     if (Files.isDirectory(source)) {
       return loadFolder(source);
     }
-    if (!Files.isRegularFile(source)) {
+    if (!Files.exists(source)) {
       throw new VoicePackException("voice pack " + source + " does not exist (expected a folder with "
           + MANIFEST + " or a zip of one)");
+    }
+    String notRegular = RegularFiles.notRegular(source);
+    if (notRegular != null) {
+      throw new VoicePackException("voice pack " + source + " is " + notRegular + "; expected a folder with "
+          + MANIFEST + " or a zip of one");
     }
     if (!isZip(source)) {
       throw new VoicePackException("voice pack " + source + " is neither a folder nor a zip file");
     }
-    return loadZip(source, unpackRoot);
+    return loadZip(source);
+  }
+
+  /**
+   * Loads a pack as {@link #load(Path)} does. Zips are read in place now, so {@code unpackRoot} is not used (nothing
+   * is written there); kept so existing callers compile.
+   */
+  public static VoicePack load(Path source, Path unpackRoot) throws IOException {
+    Objects.requireNonNull(unpackRoot, "unpackRoot");
+    return load(source);
   }
 
   /** The file name of the prompt extracted for {@code modelVariant}: {@code prompt-<variant>.kryo}. */
@@ -117,6 +125,7 @@ public final class VoicePacks {
     if (p == null) {
       return Optional.empty();
     }
+    checkRegular(p, pack.id());
     checkSize(p, MAX_PROMPT_BYTES, pack.id());
     return Optional.of(p);
   }
@@ -219,11 +228,16 @@ public final class VoicePacks {
 
   private static VoicePack loadFolder(Path folder) throws IOException {
     Path root = folder.toRealPath();
-    String label = String.valueOf(root.getFileName());
+    return loadFolder(root, String.valueOf(root.getFileName()));
+  }
+
+  /** {@code root} is a real path: a folder on disk, or a folder inside a zip file system. */
+  private static VoicePack loadFolder(Path root, String label) throws IOException {
     Path manifest = inside(root, MANIFEST, label);
-    if (manifest == null || !Files.isRegularFile(manifest)) {
+    if (manifest == null) {
       throw new VoicePackException("voice pack " + label + " has no " + MANIFEST);
     }
+    checkRegular(manifest, label);
     String where = label + "/" + MANIFEST;
     VoiceManifest m = VoiceManifest.parse(readCapped(manifest, MAX_MANIFEST_BYTES, where), where);
     checkPlainName(m.reference, where + ": \"reference\"");
@@ -236,9 +250,7 @@ public final class VoicePacks {
             + (prompts.isEmpty() ? " and no pre-extracted prompt" : "") + "; add the recording the voice is cloned from");
       }
     } else {
-      if (!Files.isRegularFile(reference)) {
-        throw new VoicePackException("voice pack " + label + ": " + m.reference + " is not a regular file");
-      }
+      checkRegular(reference, label);
       checkSize(reference, MAX_REFERENCE_BYTES, label);
       if (m.sha256 != null) {
         String actual = sha256(readCapped(reference, MAX_REFERENCE_BYTES, label + "/" + m.reference));
@@ -258,6 +270,7 @@ public final class VoicePacks {
       for (Path p : ds) {
         Path checked = inside(root, String.valueOf(p.getFileName()), label);
         if (checked != null) {
+          checkRegular(checked, label);
           checkSize(checked, MAX_PROMPT_BYTES, label);
           out.add(checked);
         }
@@ -287,6 +300,15 @@ public final class VoicePacks {
           + ", outside the pack; packs may only use their own files");
     }
     return real;
+  }
+
+  /** Before anything opens it: a FIFO in a pack would block the reader forever. */
+  private static void checkRegular(Path file, String label) throws IOException {
+    String what = RegularFiles.notRegular(file);
+    if (what != null) {
+      throw new VoicePackException("voice pack " + label + ": " + file.getFileName() + " is " + what
+          + ", not a regular file; a pack may hold only plain files (re-download or rebuild it)");
+    }
   }
 
   private static void checkSize(Path file, long cap, String label) throws IOException {
@@ -324,13 +346,31 @@ public final class VoicePacks {
     }
   }
 
-  private static VoicePack loadZip(Path zip, Path unpackRoot) throws IOException {
+  private static VoicePack loadZip(Path zip) throws IOException {
     String label = String.valueOf(zip.getFileName());
     long size = Files.size(zip);
     if (size > MAX_ZIP_BYTES) {
       throw new VoicePackException("voice pack " + label + " is " + size + " bytes; a zipped pack may be at most "
           + MAX_ZIP_BYTES);
     }
+    String prefix = checkEntries(zip, label);
+    FileSystem fs = ZipPackFileSystems.open(zip, label);
+    Path root;
+    try {
+      root = fs.getPath("/" + prefix).toRealPath();
+    } catch (IOException | RuntimeException e) {
+      throw new VoicePackException("voice pack " + label + " cannot be read as a zip: " + e.getMessage(), e);
+    }
+    return loadFolder(root, label);
+  }
+
+  /**
+   * Checks every entry of a zip before anything of it is used: count, names, declared sizes, no duplicates,
+   * exactly one manifest.
+   *
+   * @return the folder (ending in "/", or empty) that holds the manifest
+   */
+  private static String checkEntries(Path zip, String label) throws IOException {
     try (ZipFile zf = new ZipFile(zip.toFile())) {
       if (zf.size() > MAX_ZIP_ENTRIES) {
         throw new VoicePackException("voice pack " + label + " has " + zf.size() + " entries; at most "
@@ -340,12 +380,16 @@ public final class VoicePacks {
       if (entries.size() > MAX_ZIP_ENTRIES) {
         throw new VoicePackException("voice pack " + label + " has more than " + MAX_ZIP_ENTRIES + " entries");
       }
-      // Check everything before writing anything.
       long declaredTotal = 0;
       String prefix = null;
+      java.util.Set<String> names = new java.util.HashSet<>();
       for (ZipEntry e : entries) {
         String name = e.getName();
         checkEntryName(name, label);
+        if (!names.add(name.endsWith("/") ? name.substring(0, name.length() - 1) : name)) {
+          throw new VoicePackException("voice pack " + label + " is refused: entry \"" + printable(name)
+              + "\" appears twice");
+        }
         long declared = e.getSize();
         if (declared > MAX_ZIP_BYTES) {
           throw new VoicePackException("voice pack " + label + ": entry " + name + " declares " + declared
@@ -367,33 +411,44 @@ public final class VoicePacks {
         throw new VoicePackException("voice pack " + label + " has no " + MANIFEST
             + " (at the top of the zip, or in one folder)");
       }
-      Files.createDirectories(unpackRoot);
-      Path dir = Files.createTempDirectory(unpackRoot, "voice-");
-      try {
-        ZipEntry manifestEntry = zf.getEntry(prefix + MANIFEST);
-        extract(zf, manifestEntry, dir.resolve(MANIFEST), MAX_MANIFEST_BYTES, label);
-        VoiceManifest m = VoiceManifest.parse(Files.readAllBytes(dir.resolve(MANIFEST)), label + "/" + MANIFEST);
-        checkPlainName(m.reference, label + "/" + MANIFEST + ": \"reference\"");
-        for (ZipEntry e : entries) {
-          if (e.isDirectory() || !e.getName().startsWith(prefix)) {
-            continue;
-          }
-          String rel = e.getName().substring(prefix.length());
-          if (rel.equals(m.reference)) {
-            extract(zf, e, dir.resolve(rel), MAX_REFERENCE_BYTES, label);
-          } else if (rel.startsWith(PROMPT_PREFIX) && rel.endsWith(PROMPT_SUFFIX) && rel.indexOf('/') < 0) {
-            checkPlainName(rel, label + ": prompt entry");
-            extract(zf, e, dir.resolve(rel), MAX_PROMPT_BYTES, label);
-          }
-          // Anything else (readme, licence text, subfolders) is not part of what a pack loads; it is not unpacked.
+      for (ZipEntry e : entries) {
+        if (!e.isDirectory()) {
+          checkInflatedSize(zf, e, label);
         }
-        return loadFolder(dir);
-      } catch (IOException | RuntimeException ex) {
-        deleteTree(dir);
-        throw ex;
       }
+      return prefix;
     } catch (ZipException e) {
       throw new VoicePackException("voice pack " + label + " is not a valid zip file: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Inflates one entry into nothing, trusting neither its declared size nor the data: more bytes than declared is
+   * refused as soon as it happens, fewer is refused at the end. The declared sizes were already capped, so this
+   * reads at most {@link #MAX_ZIP_BYTES} in all; afterwards the file system's declared sizes can be relied on.
+   */
+  private static void checkInflatedSize(ZipFile zf, ZipEntry e, String label) throws IOException {
+    long declared = e.getSize();
+    long limit = declared >= 0 ? declared : MAX_ZIP_BYTES;
+    try (InputStream in = zf.getInputStream(e)) {
+      byte[] buf = new byte[16 * 1024];
+      long total = 0;
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        total += n;
+        if (total > limit) {
+          throw new VoicePackException("voice pack " + label + ": " + e.getName() + " holds more data than "
+              + (declared >= 0 ? "it declares (" + declared + " bytes)" : "a pack may hold (" + MAX_ZIP_BYTES
+              + " bytes)") + "; the zip is corrupt or hostile");
+        }
+      }
+      if (declared >= 0 && total != declared) {
+        throw new VoicePackException("voice pack " + label + ": " + e.getName() + " holds " + total
+            + " bytes but declares " + declared + "; the zip is corrupt");
+      }
+    } catch (ZipException ze) {
+      throw new VoicePackException("voice pack " + label + ": " + e.getName() + " cannot be read ("
+          + ze.getMessage() + ")", ze);
     }
   }
 
@@ -439,59 +494,6 @@ public final class VoicePacks {
     return sb.toString();
   }
 
-  /**
-   * Copies one entry, trusting neither its declared size (checked against the cap before reading) nor the data
-   * (counted while inflating: more bytes than declared, or than the cap, is refused at once).
-   */
-  private static void extract(ZipFile zf, ZipEntry e, Path target, long cap, String label) throws IOException {
-    long declared = e.getSize();
-    if (declared > cap) {
-      throw new VoicePackException("voice pack " + label + ": " + e.getName() + " declares " + declared
-          + " bytes, over its limit of " + cap);
-    }
-    long limit = declared >= 0 ? declared : cap;
-    Path parent = target.getParent();
-    if (!target.normalize().startsWith(parent)) {
-      throw new VoicePackException("voice pack " + label + ": " + e.getName() + " points outside the pack");
-    }
-    try (InputStream in = zf.getInputStream(e);
-        OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      byte[] buf = new byte[16 * 1024];
-      long total = 0;
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        total += n;
-        if (total > limit) {
-          throw new VoicePackException("voice pack " + label + ": " + e.getName() + " holds more data than "
-              + (declared >= 0 ? "it declares (" + declared + " bytes)" : "its limit of " + cap + " bytes")
-              + "; the zip is corrupt or hostile");
-        }
-        out.write(buf, 0, n);
-      }
-      if (declared >= 0 && total != declared) {
-        throw new VoicePackException("voice pack " + label + ": " + e.getName() + " holds " + total
-            + " bytes but declares " + declared + "; the zip is corrupt");
-      }
-    } catch (ZipException ze) {
-      throw new VoicePackException("voice pack " + label + ": " + e.getName() + " cannot be unpacked ("
-          + ze.getMessage() + ")", ze);
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // best effort: a leftover temp folder is harmless
-        }
-      });
-    } catch (IOException ignored) {
-      // best effort
-    }
-  }
-
   // ------------------------------------------------------------------------------------------------------ shared
 
   static String sha256(byte[] bytes) {
@@ -503,6 +505,11 @@ public final class VoicePacks {
   }
 
   private static void atomicWrite(Path file, byte[] bytes) throws IOException {
+    if (file.getFileSystem() != java.nio.file.FileSystems.getDefault()) {
+      // A zipped pack is read in place; writing through its zip file system would rewrite the mod's zip.
+      throw new VoicePackException("a zipped voice pack cannot be changed in place (" + file.getFileSystem() + "!"
+          + file + "); unzip it into a folder first");
+    }
     Path dir = file.toAbsolutePath().getParent();
     Path tmp = Files.createTempFile(dir, ".pack-", ".tmp");
     try {

@@ -21,8 +21,12 @@ import dev.ventriloquist.api.VoicePrompt;
 /**
  * Committed golden files pin the on-disk format: a change to the frame or a serializer without a
  * {@link StoreFormat#FORMAT_VERSION} bump fails here. After a deliberate bump, regenerate with
- * {@code java -cp <test classpath> dev.ventriloquist.runtime.internal.store.GoldenFilesTest core/src/test/resources/store/golden}
+ * {@code java -cp <test classpath> dev.ventriloquist.runtime.internal.store.GoldenFilesTest runtime/src/test/resources/store/golden}
  * (it writes the current version's files) and keep the older versions' files: they prove old entries still read.
+ *
+ * <p>Lines have their own record inside the frame: {@code line-v2.vqline} is registration id 22 (16-bit samples scaled
+ * by 32768 as in WAV, with its lip-sync track); {@code line-v1.vqline} is the first line record (id 21, scaled by
+ * 32767, no track), kept to show that such an entry is dropped and synthesized again, not played a bit off.
  */
 class GoldenFilesTest {
   static final float[] GOLDEN_PCM = {0f, 0.5f, -0.5f, 1f, -1f, 0.25f, 2f, -0.001f};
@@ -77,7 +81,7 @@ class GoldenFilesTest {
   }
 
   private static final float[] EXPECTED_PCM =
-      {0f, 16384 / 32767f, -16383 / 32767f, 1f, -1f, 8192 / 32767f, 1f, -33 / 32767f};
+      {0f, 0.5f, -0.5f, 32767 / 32768f, -1f, 0.25f, 32767 / 32768f, -33 / 32768f};
 
   private static CachedLine readThroughCache(Path dir, String name) throws IOException {
     Path file = StoreFixtures.entryFile(dir, goldenKey());
@@ -117,9 +121,15 @@ class GoldenFilesTest {
   }
 
   @Test
-  void versionOneLineStillReadsWithoutLipSync(@TempDir Path dir) throws IOException {
-    CachedLine line = readThroughCache(dir, "line-v1.vqline");
-    assertFalse(line.lipSync().isPresent());
+  void aLineInTheFirstFormatIsDroppedNotPlayed(@TempDir Path dir) throws IOException {
+    Path file = StoreFixtures.entryFile(dir, goldenKey());
+    Files.createDirectories(file.getParent());
+    Files.write(file, golden("line-v1.vqline"));
+    try (LineCache cache = LineCache.open(dir)) {
+      assertTrue(cache.get(goldenKey()).isEmpty());
+      assertFalse(Files.exists(file));
+      assertEquals(1, cache.stats().corruptDropped());
+    }
   }
 
   @Test

@@ -2,7 +2,9 @@ package dev.ventriloquist.runtime.internal.voice;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ventriloquist.api.EmbeddedVoiceParams;
@@ -10,15 +12,19 @@ import dev.ventriloquist.api.MisuseException;
 import dev.ventriloquist.api.VoicePack;
 import dev.ventriloquist.api.VoicePackException;
 import dev.ventriloquist.runtime.internal.clone.ReferenceClip;
+import dev.ventriloquist.runtime.internal.files.Fifos;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -71,7 +77,7 @@ class VoicePacksTest {
   }
 
   @Test
-  void zippedPackLoadsFromATopLevelFolderAndUnpacksOnlyPackFiles() throws IOException {
+  void zippedPackLoadsFromATopLevelFolderInPlace() throws IOException {
     Map<String, byte[]> entries = new LinkedHashMap<>();
     entries.put("elder/", new byte[0]);
     entries.put("elder/voice.json", manifest("\"id\": \"elder\", \"sha256\": \"" + VoicePacks.sha256(wav) + "\""));
@@ -84,8 +90,13 @@ class VoicePacksTest {
 
     assertEquals("elder", pack.id());
     Path dir = pack.directory().orElseThrow();
-    assertTrue(dir.startsWith(unpack.toRealPath()));
-    assertFalse(Files.exists(dir.resolve("README.txt")));
+    assertEquals("/elder", dir.toString()); // the folder inside the zip: nothing was unpacked
+    assertNotEquals(FileSystems.getDefault(), dir.getFileSystem());
+    assertEquals(VoicePacks.sha256(wav), VoicePacks.sha256(Files.readAllBytes(pack.referenceClip().orElseThrow())));
+    VoicePackException e = assertThrows(VoicePackException.class,
+        () -> VoicePacks.writePrompt(dir, "qwen3-tts-12hz-0.6b-base", new byte[] {4, 5, 6}));
+    assertTrue(e.getMessage().contains("unzip it into a folder first"), e.getMessage());
+    assertEquals(List.of("elder.zip"), names(zip.getParent()).stream().filter(n -> n.startsWith("elder")).toList());
     assertEquals(dir.resolve("prompt-qwen3-tts-12hz-0.6b-base.kryo"),
         VoicePacks.promptFile(pack, "qwen3-tts-12hz-0.6b-base").orElseThrow());
     assertTrue(VoicePacks.promptFile(pack, "qwen3-tts-12hz-1.7b-base").isEmpty());
@@ -241,8 +252,61 @@ class VoicePacksTest {
 
     assertRefused(zip, "SHA-256");
 
-    try (Stream<Path> s = Files.list(unpack)) {
-      assertEquals(0, s.count());
+    assertFalse(Files.exists(unpack));
+    assertEquals(List.of(zip.getFileName().toString()), names(zip.getParent()));
+  }
+
+  /**
+   * Every successful load of a zip used to leave its unpacked copy in the temporary folder ({@code deleteOnExit}
+   * cannot remove a non-empty folder): 50 loads, 50 folders. Now the zip is read in place. The system temporary
+   * folder is pointed at an empty folder for the test, so any file written there (or beside the zip) is seen.
+   */
+  @Test
+  void loadingZipsLeavesNothingInTheTemporaryFolder() throws Exception {
+    Map<String, byte[]> entries = new LinkedHashMap<>();
+    entries.put("elder/voice.json", manifest("\"id\": \"elder\", \"sha256\": \"" + VoicePacks.sha256(wav) + "\""));
+    entries.put("elder/reference.wav", wav);
+    entries.put("elder/prompt-qwen3-tts-12hz-0.6b-base.kryo", new byte[] {1, 2, 3});
+    Path zips = Files.createDirectories(tmp.resolve("zips"));
+    Path zip = zip("zips/elder.zip", entries);
+    Path bad = zip("zips/bad.zip", Map.of("voice.json", manifest("\"id\": \"x\", \"sha256\": \""
+        + "1".repeat(64) + "\""), "reference.wav", wav));
+    Path temp = Files.createDirectories(tmp.resolve("system-temp"));
+    String saved = System.getProperty("java.io.tmpdir");
+    System.setProperty("java.io.tmpdir", temp.toString());
+    try {
+      for (int i = 0; i < 50; i++) {
+        VoicePack pack = VoicePacks.load(zip);
+        assertEquals(wav.length, Files.readAllBytes(pack.referenceClip().orElseThrow()).length);
+        assertEquals(1, VoicePacks.promptFiles(pack).size());
+        assertThrows(VoicePackException.class, () -> VoicePacks.load(bad));
+      }
+    } finally {
+      System.setProperty("java.io.tmpdir", saved);
+    }
+    assertEquals(List.of(), names(temp));
+    assertEquals(List.of("bad.zip", "elder.zip"), names(zips));
+  }
+
+  @Test
+  void namedPipeInAPackIsRefusedBeforeItIsOpened() throws Exception {
+    Path dir = folder("piped", "\"id\": \"piped\"");
+    Fifos.make(dir.resolve("prompt-qwen3-tts-12hz-0.6b-base.kryo"));
+
+    VoicePackException e = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertRefused(dir, "FIFO"));
+    assertTrue(e.getMessage().contains("prompt-qwen3-tts-12hz-0.6b-base.kryo"), e.getMessage());
+  }
+
+  @Test
+  void duplicateKeyInVoiceJsonIsRefused() throws IOException {
+    Path dir = folder("twice", "\"id\": \"twice\", \"licence\": \"recorded by me\", \"licence\": \"stolen\"");
+
+    assertRefused(dir, "\"licence\" twice");
+  }
+
+  private static List<String> names(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
     }
   }
 
