@@ -18,6 +18,8 @@ public final class VoicePack {
   private final EmbeddedVoiceParams embedded;
   private final Path directory;
   private final Path referenceClip;
+  private final String presetSpeaker;
+  private final String design;
 
   private VoicePack(Builder b) {
     this.id = b.id;
@@ -28,6 +30,8 @@ public final class VoicePack {
     this.embedded = b.embedded;
     this.directory = b.directory;
     this.referenceClip = b.referenceClip;
+    this.presetSpeaker = b.presetSpeaker;
+    this.design = b.design;
   }
 
   /** @param id lower-case letters, digits, {@code -} and {@code _}, 1..64 characters */
@@ -72,6 +76,23 @@ public final class VoicePack {
     return Optional.ofNullable(referenceClip);
   }
 
+  /**
+   * The preset speaker this voice uses on a model that has preset speakers (Qwen3-TTS CustomVoice), e.g.
+   * {@code ryan}; a cloning model ignores it and uses the reference clip.
+   */
+  public Optional<String> presetSpeaker() {
+    return Optional.ofNullable(presetSpeaker);
+  }
+
+  /**
+   * The description this voice is designed from, e.g. "a gruff old dwarf, low and gravelly, slow": a voice-design
+   * model (Qwen3-TTS VoiceDesign) speaks from it; for a pack whose reference clip was rendered from it, it records
+   * where the voice came from.
+   */
+  public Optional<String> design() {
+    return Optional.ofNullable(design);
+  }
+
   @Override
   public String toString() {
     return "VoicePack{" + id + ", " + displayName + ", " + language + "}";
@@ -87,6 +108,8 @@ public final class VoicePack {
     private EmbeddedVoiceParams embedded = EmbeddedVoiceParams.DEFAULT;
     private Path directory;
     private Path referenceClip;
+    private String presetSpeaker;
+    private String design;
 
     private Builder(String id) {
       this.id = checkId(id);
@@ -131,6 +154,32 @@ public final class VoicePack {
 
     public Builder referenceClip(Path referenceClip) {
       this.referenceClip = referenceClip;
+      return this;
+    }
+
+    /**
+     * @param presetSpeaker a preset speaker name (letters, digits, {@code _}), or null for none
+     * @throws MisuseException if the name is not such a name
+     */
+    public Builder presetSpeaker(String presetSpeaker) {
+      if (presetSpeaker != null && !presetSpeaker.matches("[A-Za-z0-9_]{1,64}")) {
+        throw new MisuseException("a preset speaker is a name such as \"ryan\" (letters, digits, '_'), was \""
+            + presetSpeaker + "\"");
+      }
+      this.presetSpeaker = presetSpeaker == null ? null : presetSpeaker.toLowerCase(java.util.Locale.ROOT);
+      return this;
+    }
+
+    /**
+     * @param design a description of the voice (at most 1000 characters), or null for none
+     * @throws MisuseException if blank or longer
+     */
+    public Builder design(String design) {
+      if (design != null && (design.isBlank() || design.length() > 1000)) {
+        throw new MisuseException("a voice design is a description of 1-1000 characters, such as \"a gruff old "
+            + "dwarf, low and gravelly, slow\"");
+      }
+      this.design = design == null ? null : design.strip();
       return this;
     }
 

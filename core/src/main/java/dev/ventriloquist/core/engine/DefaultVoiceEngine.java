@@ -71,6 +71,8 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   private final Map<String, CharacterVoice> characters = new ConcurrentHashMap<>();
   /** What {@link SynthesisBackend#prepare} made of each registered character, by id. */
   private final Map<String, Prepared> prepared = new ConcurrentHashMap<>();
+  /** Emotion and instructions of a line as the backend takes them. */
+  private final LineStyle lineStyle = new LineStyle();
   private final Set<SpeechImpl> live = ConcurrentHashMap.newKeySet();
   private final ExecutorService synthesisThreads;
   private final ExecutorService eventThread;
@@ -287,7 +289,8 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     }
     SpeechOptions o = speech.options();
     SynthesisRequest request = new SynthesisRequest(speech.id(), character, speech.text(), speech.language(),
-        o.seed().isPresent() ? OptionalLong.of(o.seed().getAsLong()) : OptionalLong.empty());
+        o.seed().isPresent() ? OptionalLong.of(o.seed().getAsLong()) : OptionalLong.empty(),
+        lineStyle.instructions(o, backend.capabilities(), backend.name()));
     LineKey key = null;
     CachedLine hit = null;
     if (lineCache != null) {
@@ -475,7 +478,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   static LineKey lineKey(String backendFingerprint, SynthesisRequest request) {
     String promptHash = request.character().prompt().map(PromptStore::contentHash).orElse("no-prompt");
     return LineKey.builder().backend(backendFingerprint).promptHash(promptHash).text(request.text())
-        .language(request.language()).sampling("").seed(request.seed()).build();
+        .language(request.language()).sampling("").seed(request.seed()).style(request.instructions()).build();
   }
 
   /**
@@ -486,7 +489,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     CharacterVoice c = request.character();
     String voice = c.voicePack().map(VoicePack::id).orElse(c.id());
     return LineKey.builder().backend(BAKED).promptHash(voice).text(request.text()).language(request.language())
-        .sampling("").seed(request.seed()).build();
+        .sampling("").seed(request.seed()).style(request.instructions()).build();
   }
 
   private void terminated(SpeechImpl speech) {

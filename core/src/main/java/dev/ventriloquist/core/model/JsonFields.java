@@ -122,6 +122,11 @@ final class JsonFields {
     return has(key) ? reqInts(key) : dflt.clone();
   }
 
+  /** The members of this object, in file order. */
+  java.util.Set<Map.Entry<String, JsonElement>> entries() {
+    return obj.entrySet();
+  }
+
   Map<String, Integer> intMap(String key) {
     Map<String, Integer> out = new LinkedHashMap<>();
     if (!has(key)) {

@@ -38,6 +38,8 @@ final class VoiceManifest {
   Float rate;
   String reference = VoicePacks.DEFAULT_REFERENCE;
   String sha256;
+  String speaker;
+  String design;
 
   static VoiceManifest parse(byte[] bytes, String where) {
     String text;
@@ -95,6 +97,8 @@ final class VoiceManifest {
     if (ref != null) {
       m.reference = ref;
     }
+    m.speaker = string(o, "speaker", where);
+    m.design = string(o, "design", where);
     m.sha256 = string(o, "sha256", where);
     if (m.sha256 != null) {
       m.sha256 = m.sha256.toLowerCase(Locale.ROOT);
@@ -117,6 +121,8 @@ final class VoiceManifest {
       }
       b.transcript(transcript);
       b.licence(licence);
+      b.presetSpeaker(speaker);
+      b.design(design);
       EmbeddedVoiceParams d = EmbeddedVoiceParams.DEFAULT;
       b.embedded(new EmbeddedVoiceParams(pitch == null ? d.pitchHz() : pitch,
           pitchRange == null ? d.pitchRangeHz() : pitchRange, rate == null ? d.wordsPerMinute() : rate));
@@ -138,6 +144,8 @@ final class VoiceManifest {
     o.addProperty("pitch", pack.embedded().pitchHz());
     o.addProperty("pitchRange", pack.embedded().pitchRangeHz());
     o.addProperty("rate", pack.embedded().wordsPerMinute());
+    pack.presetSpeaker().ifPresent(v -> o.addProperty("speaker", v));
+    pack.design().ifPresent(v -> o.addProperty("design", v));
     if (reference != null) {
       o.addProperty("reference", reference);
     }

@@ -231,9 +231,12 @@ public final class VoicePacks {
     Path reference = inside(root, m.reference, label);
     List<Path> prompts = promptFiles(root, label);
     if (reference == null) {
-      if (m.sha256 != null || prompts.isEmpty()) {
+      // A preset-speaker or designed voice needs no recording (it speaks on CustomVoice or VoiceDesign models).
+      boolean clipless = m.speaker != null || m.design != null;
+      if (m.sha256 != null || (prompts.isEmpty() && !clipless)) {
         throw new VoicePackException("voice pack " + label + " has no reference clip " + m.reference
-            + (prompts.isEmpty() ? " and no pre-extracted prompt" : "") + "; add the recording the voice is cloned from");
+            + (prompts.isEmpty() ? " and no pre-extracted prompt" : "") + "; add the recording the voice is cloned from"
+            + (m.sha256 == null ? ", or a preset \"speaker\" or a \"design\" description" : ""));
       }
     } else {
       if (!Files.isRegularFile(reference)) {
