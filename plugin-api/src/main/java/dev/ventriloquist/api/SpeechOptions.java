@@ -214,8 +214,8 @@ public final class SpeechOptions {
      * @throws MisuseException if not 1-32 lower-case letters, digits, {@code _} or {@code -}
      */
     public Builder emotion(String emotion) {
-      if (emotion != null && !emotion.matches("[a-z][a-z0-9_-]{0,31}")) {
-        throw new MisuseException("emotion must be a lower-case word such as \"angry\", was \"" + emotion + "\"");
+      if (emotion != null) {
+        VoicePack.checkEmotion(emotion);
       }
       this.emotion = "neutral".equals(emotion) ? null : emotion;
       return this;

@@ -20,6 +20,27 @@ public final class VoicePack {
   private final Path referenceClip;
   private final String presetSpeaker;
   private final String design;
+  private final java.util.SortedMap<String, Take> takes;
+  private final String emotion;
+
+  /**
+   * One emotion take of a voice: a reference clip of the same speaker saying something in that emotion, with its
+   * transcript. Immutable.
+   *
+   * @param emotion a lower-case word such as {@code angry} ({@code neutral} is the pack's main clip)
+   * @param referenceClip the take's recording
+   * @param transcript what is said in it, or null for x-vector-only cloning
+   */
+  public record Take(String emotion, Path referenceClip, String transcript) {
+    public Take {
+      checkEmotion(emotion);
+      Objects.requireNonNull(referenceClip, "referenceClip");
+      if (transcript != null && transcript.isBlank()) {
+        throw new MisuseException("the transcript of take " + emotion + " must not be blank; leave it out for "
+            + "x-vector-only cloning");
+      }
+    }
+  }
 
   private VoicePack(Builder b) {
     this.id = b.id;
@@ -32,6 +53,8 @@ public final class VoicePack {
     this.referenceClip = b.referenceClip;
     this.presetSpeaker = b.presetSpeaker;
     this.design = b.design;
+    this.takes = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(b.takes));
+    this.emotion = b.emotion;
   }
 
   /** @param id lower-case letters, digits, {@code -} and {@code _}, 1..64 characters */
@@ -93,6 +116,34 @@ public final class VoicePack {
     return Optional.ofNullable(design);
   }
 
+  /** The pack's emotion takes by emotion, sorted (the main clip is the neutral one and is not listed). */
+  public java.util.SortedMap<String, Take> takes() {
+    return takes;
+  }
+
+  /**
+   * This voice as it sounds in {@code emotion}: a pack with the same id, language, licence and embedded-voice
+   * parameters whose reference clip and transcript are the take's; empty when the pack has no such take. The view
+   * has no folder, so prompts the pack ships (made from the main clip) are not taken for the take's.
+   */
+  public Optional<VoicePack> take(String emotion) {
+    Take t = takes.get(emotion);
+    if (t == null) {
+      return Optional.empty();
+    }
+    Builder b = builder(id).displayName(displayName).language(language).licence(licence).embedded(embedded)
+        .transcript(t.transcript()).referenceClip(t.referenceClip());
+    b.presetSpeaker = presetSpeaker;
+    b.design = design;
+    b.emotion = t.emotion();
+    return Optional.of(b.build());
+  }
+
+  /** The emotion of a {@link #take(String) take view}; empty for the pack itself. */
+  public Optional<String> emotion() {
+    return Optional.ofNullable(emotion);
+  }
+
   @Override
   public String toString() {
     return "VoicePack{" + id + ", " + displayName + ", " + language + "}";
@@ -110,6 +161,8 @@ public final class VoicePack {
     private Path referenceClip;
     private String presetSpeaker;
     private String design;
+    private final java.util.Map<String, Take> takes = new java.util.TreeMap<>();
+    private String emotion;
 
     private Builder(String id) {
       this.id = checkId(id);
@@ -183,9 +236,38 @@ public final class VoicePack {
       return this;
     }
 
+    /**
+     * Adds (or replaces) an emotion take.
+     *
+     * @throws MisuseException for {@code neutral} (the main clip is the neutral take) or an emotion that is not a
+     *     lower-case word
+     */
+    public Builder take(String emotion, Path referenceClip, String transcript) {
+      if ("neutral".equals(emotion)) {
+        throw new MisuseException("the neutral take is the pack's main reference clip; give other emotions as takes");
+      }
+      takes.put(emotion, new Take(emotion, referenceClip, transcript));
+      return this;
+    }
+
     public VoicePack build() {
       return new VoicePack(this);
     }
+  }
+
+  /**
+   * Checks an emotion name: 1..32 of {@code [a-z0-9_-]}, starting with a letter.
+   *
+   * @return the emotion
+   * @throws MisuseException if the name breaks the rule
+   */
+  public static String checkEmotion(String emotion) {
+    Objects.requireNonNull(emotion, "emotion");
+    if (!emotion.matches("[a-z][a-z0-9_-]{0,31}")) {
+      throw new MisuseException("an emotion is a lower-case word such as \"angry\" (a-z, 0-9, '-', '_'); was \""
+          + emotion + "\"");
+    }
+    return emotion;
   }
 
   /**

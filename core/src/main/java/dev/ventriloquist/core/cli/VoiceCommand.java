@@ -191,9 +191,24 @@ public final class VoiceCommand implements Runnable {
     @Option(names = "--force", description = "Replace an existing pack with this id.")
     boolean force;
 
+    @Option(names = "--take", paramLabel = "EMOTION=CLIP",
+        description = "An emotion take: the same speaker saying something in that emotion (e.g. angry=angry.wav). "
+            + "Repeat for more; --wav is the neutral take.")
+    java.util.Map<String, Path> takes = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--take-text", paramLabel = "EMOTION=TRANSCRIPT",
+        description = "What is said in a take's clip (e.g. angry=\"Get out!\"); without it that take is cloned from "
+            + "its speaker embedding only.")
+    java.util.Map<String, String> takeTexts = new java.util.LinkedHashMap<>();
+
     @Override
     public Integer call() throws IOException {
       VoicePack.checkId(id);
+      for (String emotion : takeTexts.keySet()) {
+        if (!takes.containsKey(emotion)) {
+          throw new MisuseException("--take-text " + emotion + "=… has no --take " + emotion + "=<clip>");
+        }
+      }
       if (text != null && text.isBlank()) {
         throw new MisuseException("--text is blank; give the words spoken in the clip, or leave --text out");
       }
@@ -218,10 +233,30 @@ public final class VoiceCommand implements Runnable {
       if (name != null) {
         b.displayName(name);
       }
+      for (var t : takes.entrySet()) {
+        String emotion = VoicePack.checkEmotion(t.getKey());
+        String takeText = takeTexts.get(emotion);
+        if (takeText != null && takeText.isBlank()) {
+          throw new MisuseException("--take-text " + emotion + " is blank; give the words spoken, or leave it out");
+        }
+        ClipReport tr = ClipValidator.check(t.getValue(), takeText != null ? PromptMode.ICL
+            : PromptMode.X_VECTOR_ONLY, takeText);
+        if (tr.hasErrors()) {
+          err().println("voice \"" + id + "\" was not created: the " + emotion + " take " + t.getValue().getFileName()
+              + " cannot be used to clone from.");
+          printProblems(err(), tr.problems());
+          return 1;
+        }
+        b.take(emotion, t.getValue(), takeText);
+      }
       VoicePacks.write(dir, b.build(), wav);
       VoicePack written = VoicePacks.load(dir);
       ReferenceClip clip = report.clip().orElseThrow();
       out().printf(Locale.ROOT, "created voice %s in %s%n", written.id(), dir);
+      if (!written.takes().isEmpty()) {
+        out().printf(Locale.ROOT, "  emotion takes: neutral (the main clip), %s%n",
+            String.join(", ", written.takes().keySet()));
+      }
       out().printf(Locale.ROOT, "  clip: %.1f s, %s %d Hz x %d ch; clone mode %s%n", clip.durationSeconds(),
           clip.format().displayName(), clip.originalSampleRate(), clip.originalChannels(),
           mode == PromptMode.ICL ? "ICL (with transcript)" : "x-vector only (no transcript)");
@@ -513,9 +548,24 @@ public final class VoiceCommand implements Runnable {
     @Option(names = "--force", description = "Replace an existing pack with this id.")
     boolean force;
 
+    @Option(names = "--take", paramLabel = "EMOTION=CLIP",
+        description = "An emotion take: the same speaker saying something in that emotion (e.g. angry=angry.wav). "
+            + "Repeat for more; --wav is the neutral take.")
+    java.util.Map<String, Path> takes = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--take-text", paramLabel = "EMOTION=TRANSCRIPT",
+        description = "What is said in a take's clip (e.g. angry=\"Get out!\"); without it that take is cloned from "
+            + "its speaker embedding only.")
+    java.util.Map<String, String> takeTexts = new java.util.LinkedHashMap<>();
+
     @Override
     public Integer call() throws IOException {
       VoicePack.checkId(id);
+      for (String emotion : takeTexts.keySet()) {
+        if (!takes.containsKey(emotion)) {
+          throw new MisuseException("--take-text " + emotion + "=… has no --take " + emotion + "=<clip>");
+        }
+      }
       if (!(weight >= 0f && weight <= 1f)) {
         throw new MisuseException("--weight must be in [0, 1], was " + weight);
       }

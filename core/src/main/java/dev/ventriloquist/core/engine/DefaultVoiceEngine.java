@@ -73,6 +73,8 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   private final Map<String, Prepared> prepared = new ConcurrentHashMap<>();
   /** Emotion and instructions of a line as the backend takes them. */
   private final LineStyle lineStyle = new LineStyle();
+  /** Emotion takes of voice packs, for backends that take no instructions. */
+  private final EmotionTakes emotionTakes = new EmotionTakes();
   private final Set<SpeechImpl> live = ConcurrentHashMap.newKeySet();
   private final ExecutorService synthesisThreads;
   private final ExecutorService eventThread;
@@ -128,12 +130,14 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     checkOpen();
     characters.put(character.id(), character);
     prepared.remove(character.id());
+    forgetTakes(character.id());
   }
 
   @Override
   public void unregister(String characterId) {
     Objects.requireNonNull(characterId, "characterId");
     prepared.remove(characterId);
+    forgetTakes(characterId);
     if (characters.remove(characterId) != null) {
       for (SpeechImpl s : live) {
         if (s.characterId().equals(characterId)) {
@@ -277,7 +281,11 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   private void synthesize(SpeechImpl speech) {
     CharacterVoice character;
     try {
-      character = prepare(speech.character());
+      // An emotion picks the voice pack's take unless the backend follows instructions (then it is one).
+      String emotion = backend.capabilities().instructions() ? null : speech.options().emotion().orElse(null);
+      CharacterVoice voiced = emotionTakes.select(speech.character(), emotion);
+      character = voiced == speech.character() ? prepare(voiced)
+          : prepare(EmotionTakes.key(voiced.id(), emotion), voiced);
     } catch (RuntimeException | Error e) {
       LOG.log(Level.WARNING, "the voice of " + speech.characterId() + " could not be prepared for line " + speech.id()
           + ": " + e.getMessage());
@@ -376,9 +384,19 @@ public final class DefaultVoiceEngine implements VoiceEngine {
    * failure is not remembered, so the next line tries again (the user may have fixed the voice pack).
    */
   private CharacterVoice prepare(CharacterVoice registered) {
-    Prepared p = prepared.compute(registered.id(),
+    return prepare(registered.id(), registered);
+  }
+
+  /** {@link #prepare(CharacterVoice)} remembered under {@code key} (a character's emotion take has its own). */
+  private CharacterVoice prepare(String key, CharacterVoice registered) {
+    Prepared p = prepared.compute(key,
         (id, old) -> old != null && old.registered == registered ? old : new Prepared(registered));
     return p.get();
+  }
+
+  private void forgetTakes(String characterId) {
+    emotionTakes.forget(characterId);
+    prepared.keySet().removeIf(k -> k.startsWith(characterId + "#"));
   }
 
   /** One registration's prepared character; {@link #get} runs the backend's prepare at most once at a time. */
@@ -487,7 +505,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
    */
   public static LineKey bakedKey(SynthesisRequest request) {
     CharacterVoice c = request.character();
-    String voice = c.voicePack().map(VoicePack::id).orElse(c.id());
+    String voice = c.voicePack().map(p -> p.id() + p.emotion().map(e -> "#" + e).orElse("")).orElse(c.id());
     return LineKey.builder().backend(BAKED).promptHash(voice).text(request.text()).language(request.language())
         .sampling("").seed(request.seed()).style(request.instructions()).build();
   }

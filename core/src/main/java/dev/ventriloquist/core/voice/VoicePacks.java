@@ -145,9 +145,32 @@ public final class VoicePacks {
     };
     Files.createDirectories(directory);
     atomicWrite(directory.resolve(name), bytes);
+    java.util.Map<String, String> takeFiles = new java.util.TreeMap<>();
+    for (VoicePack.Take take : pack.takes().values()) {
+      takeFiles.put(take.emotion(), copyTake(directory, take));
+    }
     atomicWrite(directory.resolve(MANIFEST),
-        VoiceManifest.toJson(pack, name, sha256(bytes)).getBytes(StandardCharsets.UTF_8));
+        VoiceManifest.toJson(pack, name, sha256(bytes), takeFiles).getBytes(StandardCharsets.UTF_8));
     return directory;
+  }
+
+  /** Copies a take's clip into the pack as {@code take-<emotion>.<ext>}; returns that name. */
+  private static String copyTake(Path directory, VoicePack.Take take) throws IOException {
+    Path src = take.referenceClip();
+    long size = Files.size(src);
+    if (size > MAX_REFERENCE_BYTES) {
+      throw new VoicePackException(src + " is " + size + " bytes; a take's clip may be at most " + MAX_REFERENCE_BYTES);
+    }
+    byte[] bytes = Files.readAllBytes(src);
+    String ext = switch (ClipFormat.detect(bytes, String.valueOf(src.getFileName()))) {
+      case WAV -> "wav";
+      case MP3 -> "mp3";
+      case FLAC -> "flac";
+      case OGG_VORBIS -> "ogg";
+    };
+    String name = "take-" + take.emotion() + "." + ext;
+    atomicWrite(directory.resolve(name), bytes);
+    return name;
   }
 
   /**
@@ -252,7 +275,23 @@ public final class VoicePacks {
         }
       }
     }
-    return m.toBuilder(where).directory(root).referenceClip(reference).build();
+    VoicePack.Builder b = m.toBuilder(where).directory(root).referenceClip(reference);
+    for (var t : m.takes.entrySet()) {
+      String file = t.getValue()[0];
+      checkPlainName(file, where + ": take \"" + t.getKey() + "\"");
+      Path clip = inside(root, file, label);
+      if (clip == null || !Files.isRegularFile(clip)) {
+        throw new VoicePackException("voice pack " + label + ": the " + t.getKey() + " take's clip " + file
+            + " is missing; add it or remove the take from " + MANIFEST);
+      }
+      checkSize(clip, MAX_REFERENCE_BYTES, label);
+      try {
+        b.take(t.getKey(), clip, t.getValue()[1]);
+      } catch (dev.ventriloquist.api.MisuseException e) {
+        throw new VoicePackException(where + ": " + e.getMessage(), e);
+      }
+    }
+    return b.build();
   }
 
   private static List<Path> promptFiles(Path root, String label) throws IOException {
@@ -383,6 +422,9 @@ public final class VoicePacks {
           }
           String rel = e.getName().substring(prefix.length());
           if (rel.equals(m.reference)) {
+            extract(zf, e, dir.resolve(rel), MAX_REFERENCE_BYTES, label);
+          } else if (m.takes.values().stream().anyMatch(t -> t[0].equals(rel))) {
+            checkPlainName(rel, label + ": take entry");
             extract(zf, e, dir.resolve(rel), MAX_REFERENCE_BYTES, label);
           } else if (rel.startsWith(PROMPT_PREFIX) && rel.endsWith(PROMPT_SUFFIX) && rel.indexOf('/') < 0) {
             checkPlainName(rel, label + ": prompt entry");
