@@ -351,7 +351,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     };
     long t0 = System.nanoTime();
     try {
-      backend.synthesize(request, sink);
+      speak(speech, request, sink);
       if (speech.isTerminal()) {
         return; // cancelled or replaced: the tee is aborted below, so a partial line is never cached
       }
@@ -375,6 +375,43 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       if (tee != null) {
         tee.close(); // aborts unless committed
       }
+    }
+  }
+
+  /**
+   * Synthesizes a line: in one backend call, or, when it holds {@link LineMarkup markup}, span by span (each in its
+   * emotion: a take, or an instruction when the backend takes one; spans before any tag in the line's emotion) with
+   * pauses as silence, joined by {@link SpanJoiner}.
+   */
+  private void speak(SpeechImpl speech, SynthesisRequest request, PcmSink sink) {
+    if (!LineMarkup.hasMarkup(request.text())) {
+      backend.synthesize(request, sink);
+      return;
+    }
+    SpeechOptions o = speech.options();
+    boolean instructions = backend.capabilities().instructions();
+    SpanJoiner joiner = new SpanJoiner(sink);
+    for (LineMarkup.Span span : LineMarkup.parse(request.text())) {
+      if (sink.isCancelled()) {
+        return;
+      }
+      if (span.isPause()) {
+        joiner.silence((int) ((long) span.pauseMillis() * EngineConfig.SAMPLE_RATE / 1000));
+        continue;
+      }
+      String emotion = span.emotion() == null ? o.emotion().orElse(null)
+          : span.emotion().equals("neutral") ? null : span.emotion();
+      CharacterVoice c = request.character();
+      String instruction = "";
+      if (instructions) {
+        instruction = LineStyle.combine(emotion, o.instructions().orElse(null));
+      } else {
+        CharacterVoice voiced = emotionTakes.select(speech.character(), emotion);
+        c = voiced == speech.character() ? prepare(voiced) : prepare(EmotionTakes.key(voiced.id(), emotion), voiced);
+      }
+      backend.synthesize(new SynthesisRequest(request.speechId(), c, span.text(), request.language(),
+          request.seed(), instruction), joiner.spanSink());
+      joiner.endSpan();
     }
   }
 
