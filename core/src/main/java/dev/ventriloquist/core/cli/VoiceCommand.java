@@ -66,6 +66,7 @@ import picocli.CommandLine.Parameters;
         VoiceCommand.Delete.class,
         VoiceCommand.Extract.class,
         VoiceCommand.Blend.class,
+        VoiceDesignCommand.class,
     })
 public final class VoiceCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -16,7 +16,7 @@ import dev.ventriloquist.spi.BackendCapabilities;
  *
  * <p><b>Threads.</b> Thread-safe; called on synthesis threads.
  */
-final class LineStyle {
+public final class LineStyle {
   private static final System.Logger LOG = System.getLogger(LineStyle.class.getName());
   /** Backends whose ignoring of instructions was already logged. */
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
@@ -34,7 +34,7 @@ final class LineStyle {
   }
 
   /** {@code "Angry. whispering"}: the emotion as a capitalised sentence, then the instructions. */
-  static String combine(String emotion, String instructions) {
+  public static String combine(String emotion, String instructions) {
     StringBuilder b = new StringBuilder();
     if (emotion != null && !emotion.isEmpty()) {
       b.append(emotion.substring(0, 1).toUpperCase(Locale.ROOT)).append(emotion.substring(1).replace('_', ' '))
