@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  *
  * <p>Immutable values; thread-safe.
  */
-final class LineMarkup {
+public final class LineMarkup {
   /** Emotion tags. */
   static final Set<String> EMOTIONS = Set.of("neutral", "angry", "afraid", "happy", "sad", "surprised", "disgusted",
       "calm", "excited", "tired");
@@ -52,8 +52,22 @@ final class LineMarkup {
 
   private LineMarkup() {}
 
+  /** The words of a line without its tags, for subtitles: {@code "[angry] Go! [pause:1s] Now."} → {@code "Go! Now."}. */
+  public static String plainText(String text) {
+    if (!hasMarkup(text)) {
+      return text;
+    }
+    StringBuilder b = new StringBuilder();
+    for (Span s : parse(text)) {
+      if (!s.isPause()) {
+        b.append(b.length() == 0 ? "" : " ").append(s.text());
+      }
+    }
+    return b.toString();
+  }
+
   /** Whether {@code text} holds at least one recognised tag (cheap for the common line without brackets). */
-  static boolean hasMarkup(String text) {
+  public static boolean hasMarkup(String text) {
     return text.indexOf('[') >= 0 && !parse(text).equals(List.of(Span.text(text.strip(), null)));
   }
 

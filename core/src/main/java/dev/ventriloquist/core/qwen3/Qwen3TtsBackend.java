@@ -166,6 +166,9 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
    */
   public static Qwen3TtsBackend open(Path packDir, Options options, PromptStore promptStore) {
     Qwen3TtsBackend b = open(packDir, options);
+    if (!b.kind.type().clones()) {
+      return b; // CustomVoice and VoiceDesign extract no prompts
+    }
     try {
       b.voices = new PromptResolver(PromptExtractor.open(packDir, options.intraOpThreads()), promptStore);
     } catch (RuntimeException e) {

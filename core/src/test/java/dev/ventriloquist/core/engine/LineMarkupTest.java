@@ -41,6 +41,12 @@ class LineMarkupTest {
   }
 
   @Test
+  void plainTextDropsTheTagsForSubtitles() {
+    assertEquals("Get out! Please…", LineMarkup.plainText("[angry] Get out! [pause:400ms] [sad] Please…"));
+    assertEquals("I [wink] you.", LineMarkup.plainText("I [wink] you."));
+  }
+
+  @Test
   void spansInTheSameEmotionMergeAndBlankOnesDrop() {
     assertEquals(List.of(Span.text("One. Two.", "sad")), LineMarkup.parse("[sad] One. [sad] Two."));
     assertEquals(List.of(Span.pause(200)), LineMarkup.parse("[angry] [pause:200ms] [sad]"));
