@@ -72,8 +72,9 @@ final class VoiceDesignCommand extends VoiceCommand.Base {
   @Option(names = "--seed", defaultValue = "1", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--max-frames", defaultValue = "0", paramLabel = "<n>",
-      description = "Cap on 80 ms frames per render (0: the model's own cap).")
+  @Option(names = "--max-frames", defaultValue = "250", paramLabel = "<n>",
+      description = "Cap on 80 ms frames per render (default ${DEFAULT-VALUE} = 20 s, the longest clip that clones "
+          + "well; 0: the model's own cap).")
   int maxFrames;
 
   @Option(names = "--threads", paramLabel = "<n>", description = "ONNX Runtime threads (default: up to 4).")
