@@ -367,6 +367,16 @@ public final class VoiceCommand implements Runnable {
       } else {
         o.println("clip       (none: this voice speaks only with the models it ships prompts for)");
       }
+      for (VoicePack.Take t : pack.takes().values()) {
+        ClipReport tr = ClipValidator.check(t.referenceClip(), t.transcript() != null ? PromptMode.ICL
+            : PromptMode.X_VECTOR_ONLY, t.transcript());
+        o.printf(Locale.ROOT, "take       %s: %s, %s%s%n", t.emotion(), t.referenceClip().getFileName(),
+            tr.clip().map(c -> String.format(Locale.ROOT, "%.2f s", c.durationSeconds())).orElse("unreadable"),
+            tr.problems().isEmpty() ? ", no problems" : ", " + tr.problems().size() + " problem(s)");
+        printProblems(o, tr.problems());
+      }
+      pack.presetSpeaker().ifPresent(v -> o.println("speaker    " + v + " (a CustomVoice preset speaker)"));
+      pack.design().ifPresent(v -> o.println("design     " + v));
       SortedMap<String, Path> prompts = VoicePacks.promptFiles(pack);
       if (prompts.isEmpty()) {
         o.println("prompts    none (a model extracts one on first use, or run 'ventriloquist voice extract')");

@@ -54,6 +54,9 @@ class VoiceTakesCommandTest {
     assertEquals(transcript("child"), p.takes().get("afraid").transcript());
     assertEquals(null, p.takes().get("angry").transcript(), "no --take-text: x-vector only");
     assertEquals(Files.size(DEMO.resolve("merchant/reference.wav")), Files.size(voices.resolve("guard/take-angry.wav")));
+    assertEquals(0, run("voice", "inspect", "guard", "--voices", voices.toString()), err);
+    assertTrue(out.contains("take       afraid: take-afraid.wav, 7.44 s, no problems")
+        && out.contains("take       angry: take-angry.wav, 9.61 s"), out);
   }
 
   @Test

@@ -146,6 +146,31 @@ class ModelTypeLayoutTest {
   }
 
   @Test
+  void baseNonStreamingXVectorPutsTheTextOverCodecPadThenBos() {
+    PromptLayout l = PromptBuilder.layout(new int[0], target(21, 22), null, -1, Codec.SPEAKER, -1,
+        PromptMode.X_VECTOR_ONLY, 0, true, IDS);
+    int p = 3 + 3;
+    assertEquals(new Position(IDS.ttsPad(), Codec.SPEAKER, -1), l.get(p++));
+    assertEquals(tok(IDS.ttsBos(), IDS.codecPad()), l.get(p++));
+    for (int id : new int[] {21, 22, IDS.ttsEos()}) {
+      assertEquals(tok(id, IDS.codecPad()), l.get(p++));
+    }
+    assertEquals(tok(IDS.ttsPad(), IDS.codecBos()), l.get(p++));
+    assertEquals(p, l.length());
+    assertArrayEquals(new int[0], l.trailingText());
+  }
+
+  @Test
+  void customVoiceStreamingTrailsTheTextLikeBase() {
+    PromptLayout l = PromptBuilder.layout(instruct(7), target(21, 22, 23), null, 2050, Codec.TOKEN, 3005,
+        PromptMode.X_VECTOR_ONLY, 0, false, IDS);
+    assertEquals(6 + 3 + 4 + 1 + 1 + 1, l.length());
+    assertEquals(tok(IDS.ttsPad(), 3005), l.get(6 + 3 + 4));
+    assertEquals(tok(21, IDS.codecBos()), l.get(l.length() - 1));
+    assertArrayEquals(new int[] {22, 23, IDS.ttsEos()}, l.trailingText());
+  }
+
+  @Test
   void streamingBaseLayoutIsUnchangedByTheGeneralPath() {
     PromptLayout old = PromptBuilder.layout(target(21, 22), reference(31, 32), 2055, PromptMode.ICL, 6, IDS);
     PromptLayout general = PromptBuilder.layout(new int[0], target(21, 22), reference(31, 32), 2055, Codec.SPEAKER,
