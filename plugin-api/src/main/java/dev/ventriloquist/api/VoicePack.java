@@ -122,9 +122,9 @@ public final class VoicePack {
   }
 
   /**
-   * This voice as it sounds in {@code emotion}: a pack with the same id, language, licence and embedded-voice
-   * parameters whose reference clip and transcript are the take's; empty when the pack has no such take. The view
-   * has no folder, so prompts the pack ships (made from the main clip) are not taken for the take's.
+   * This voice as it sounds in {@code emotion}: a pack with the same id, folder, language, licence and
+   * embedded-voice parameters whose reference clip and transcript are the take's, and whose {@link #emotion()} names
+   * the take (so the prompts it ships are the take's own); empty when the pack has no such take.
    */
   public Optional<VoicePack> take(String emotion) {
     Take t = takes.get(emotion);
@@ -132,7 +132,7 @@ public final class VoicePack {
       return Optional.empty();
     }
     Builder b = builder(id).displayName(displayName).language(language).licence(licence).embedded(embedded)
-        .transcript(t.transcript()).referenceClip(t.referenceClip());
+        .transcript(t.transcript()).referenceClip(t.referenceClip()).directory(directory);
     b.presetSpeaker = presetSpeaker;
     b.design = design;
     b.emotion = t.emotion();

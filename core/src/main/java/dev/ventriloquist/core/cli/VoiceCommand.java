@@ -502,6 +502,7 @@ public final class VoiceCommand implements Runnable {
           String label = String.valueOf(dir.getFileName());
           try {
             VoicePack pack = VoicePacks.load(dir);
+            extractTakes(r, pack, label);
             if (!force && VoicePacks.promptFile(pack, r.variant()).isPresent()) {
               out().println(label + ": already has " + file + " (add --force to extract it again)");
               continue;
@@ -533,6 +534,25 @@ public final class VoiceCommand implements Runnable {
         }
       }
       return failed == 0 ? 0 : 1;
+    }
+
+    /** Writes {@code prompt-<variant>.take.<emotion>.kryo} for each emotion take of the pack. */
+    private void extractTakes(PromptResolver r, VoicePack pack, String label) throws IOException {
+      for (String emotion : pack.takes().keySet()) {
+        VoicePack take = pack.take(emotion).orElseThrow();
+        String name = VoicePacks.promptFileName(r.variant(), emotion);
+        if (!force && VoicePacks.promptFile(take, r.variant()).isPresent()) {
+          out().println(label + ": already has " + name + " (add --force to extract it again)");
+          continue;
+        }
+        long t0 = System.nanoTime();
+        VoicePrompt p = force ? r.extract(take, PromptResolver.modeOf(take)) : r.resolve(take).prompt();
+        byte[] bytes = PromptCodec.encode(p);
+        Path written = VoicePacks.writePrompt(pack.directory().orElseThrow(), r.variant(), emotion, bytes);
+        out().printf(Locale.ROOT, "%s: %s take: %s prompt, %d reference frames, %d bytes in %.0f ms -> %s%n", label,
+            emotion, p.mode() == PromptMode.ICL ? "ICL" : "x-vector-only", p.referenceFrames(), bytes.length,
+            (System.nanoTime() - t0) / 1e6, written.getFileName());
+      }
     }
   }
 

@@ -174,8 +174,15 @@ final class VoiceDesignCommand extends VoiceCommand.Base {
         out().printf(Locale.ROOT, "  cloned with %s: ICL prompt, %d reference frames, %d bytes in %.0f ms -> %s%n",
             extractor.variant(), p.referenceFrames(), bytes.length, (System.nanoTime() - t0) / 1e6,
             file.getFileName());
-        if (!takes.isEmpty()) {
-          out().println("  the takes' prompts are extracted on first use (or with 'voice extract')");
+        for (String t : takes) {
+          VoicePack take = written.take(t).orElseThrow();
+          long t1 = System.nanoTime();
+          VoicePrompt tp = extractor.extract(ReferenceClip.read(take.referenceClip().orElseThrow()), PromptMode.ICL,
+              sampleText, licence);
+          byte[] tb = PromptCodec.encode(tp);
+          Path tf = VoicePacks.writePrompt(dir, extractor.variant(), t, tb);
+          out().printf(Locale.ROOT, "  %s take: %d bytes in %.0f ms -> %s%n", t, tb.length,
+              (System.nanoTime() - t1) / 1e6, tf.getFileName());
         }
       }
       return 0;

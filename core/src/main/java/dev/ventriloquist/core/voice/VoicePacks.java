@@ -96,16 +96,32 @@ public final class VoicePacks {
   /** The file name of the prompt extracted for {@code modelVariant}: {@code prompt-<variant>.kryo}. */
   public static String promptFileName(String modelVariant) {
     Objects.requireNonNull(modelVariant, "modelVariant");
-    if (!modelVariant.matches("[a-z0-9][a-z0-9._-]{0,99}") || modelVariant.contains("..")) {
+    if (!modelVariant.matches("[a-z0-9][a-z0-9._-]{0,99}") || modelVariant.contains("..")
+        || modelVariant.contains(TAKE_MARK)) {
       throw new MisuseException("a model variant must be lower-case letters, digits, '.', '-', '_' (no \"..\"); was \""
           + modelVariant + "\"");
     }
     return PROMPT_PREFIX + modelVariant + PROMPT_SUFFIX;
   }
 
+  /** Marks an emotion take's prompt file: {@code prompt-<variant>.take.<emotion>.kryo}. */
+  static final String TAKE_MARK = ".take.";
+
+  /**
+   * The file name of the prompt of an emotion take, or of the main clip when {@code emotion} is null:
+   * {@code prompt-<variant>.take.<emotion>.kryo}.
+   */
+  public static String promptFileName(String modelVariant, String emotion) {
+    String main = promptFileName(modelVariant);
+    return emotion == null ? main
+        : main.substring(0, main.length() - PROMPT_SUFFIX.length()) + TAKE_MARK + VoicePack.checkEmotion(emotion)
+            + PROMPT_SUFFIX;
+  }
+
   /**
    * The pack's pre-extracted prompt for {@code modelVariant}, when it ships one: checked to lie inside the pack
-   * and to be at most {@link #MAX_PROMPT_BYTES}. The caller decodes it (with registration-required Kryo).
+   * and to be at most {@link #MAX_PROMPT_BYTES}. For a {@link VoicePack#take take} it is the take's own prompt
+   * ({@code prompt-<variant>.take.<emotion>.kryo}). The caller decodes it (with registration-required Kryo).
    */
   public static Optional<Path> promptFile(VoicePack pack, String modelVariant) throws IOException {
     Optional<Path> dir = pack.directory();
@@ -113,7 +129,7 @@ public final class VoicePacks {
       return Optional.empty();
     }
     Path root = dir.get().toRealPath();
-    Path p = inside(root, promptFileName(modelVariant), pack.id());
+    Path p = inside(root, promptFileName(modelVariant, pack.emotion().orElse(null)), pack.id());
     if (p == null) {
       return Optional.empty();
     }
@@ -199,9 +215,16 @@ public final class VoicePacks {
       return out;
     }
     Path root = dir.get().toRealPath();
+    String take = pack.emotion().map(e -> TAKE_MARK + e).orElse(null);
     for (Path p : promptFiles(root, pack.id())) {
       String name = String.valueOf(p.getFileName());
-      out.put(name.substring(PROMPT_PREFIX.length(), name.length() - PROMPT_SUFFIX.length()), p);
+      String v = name.substring(PROMPT_PREFIX.length(), name.length() - PROMPT_SUFFIX.length());
+      int mark = v.indexOf(TAKE_MARK);
+      if (take == null && mark < 0) {
+        out.put(v, p);
+      } else if (take != null && mark > 0 && v.substring(mark).equals(take)) {
+        out.put(v.substring(0, mark), p); // a take's prompts, by variant
+      }
     }
     return out;
   }
@@ -214,11 +237,20 @@ public final class VoicePacks {
    * @throws VoicePackException if the file is over {@link #MAX_PROMPT_BYTES} (a pack that held it would not load)
    */
   public static Path writePrompt(Path directory, String modelVariant, byte[] file) throws IOException {
+    return writePrompt(directory, modelVariant, null, file);
+  }
+
+  /**
+   * As {@link #writePrompt(Path, String, byte[])} for the prompt of an emotion take ({@code emotion} non-null):
+   * {@code prompt-<modelVariant>.take.<emotion>.kryo}.
+   */
+  public static Path writePrompt(Path directory, String modelVariant, String emotion, byte[] file)
+      throws IOException {
     if (file.length > MAX_PROMPT_BYTES) {
       throw new VoicePackException("a voice prompt of " + file.length + " bytes is over a pack's limit of "
           + MAX_PROMPT_BYTES + "; use a shorter reference clip");
     }
-    Path target = directory.resolve(promptFileName(modelVariant));
+    Path target = directory.resolve(promptFileName(modelVariant, emotion));
     atomicWrite(target, file);
     return target;
   }

@@ -78,6 +78,9 @@ class VoiceDesignCommandTest {
     VoicePrompt prompt = PromptCodec.read(VoicePacks.promptFile(p, variant).orElseThrow());
     assertEquals(PromptMode.ICL, prompt.mode());
     assertEquals(neutral.samples().length / 1920, prompt.referenceFrames());
+    VoicePrompt angryPrompt = PromptCodec.read(VoicePacks.promptFile(p.take("angry").orElseThrow(), variant)
+        .orElseThrow());
+    assertEquals(angry.samples().length / 1920, angryPrompt.referenceFrames(), "the take's own prompt is shipped");
 
     // The designed voice works where a recorded one does: the Base engine uses its shipped prompt.
     long before = PromptExtractor.extractionsInProcess();

@@ -54,6 +54,25 @@ class VoiceTakesCommandTest {
     assertEquals(transcript("child"), p.takes().get("afraid").transcript());
     assertEquals(null, p.takes().get("angry").transcript(), "no --take-text: x-vector only");
     assertEquals(Files.size(DEMO.resolve("merchant/reference.wav")), Files.size(voices.resolve("guard/take-angry.wav")));
+    // voice extract ships a prompt per take, which the take then uses without running the encoders.
+    Path model = dev.ventriloquist.core.onnx.TinyCheckpoints.packDir();
+    String variant = dev.ventriloquist.core.model.ModelPackManifest.load(model).variant;
+    assertEquals(0, run("voice", "extract", "--model", model.toString(), "--voices", voices.toString(), "guard",
+        "--threads", "1"), err);
+    assertTrue(out.contains("afraid take: ICL prompt") && out.contains("angry take: x-vector-only prompt"), out);
+    for (String f : new String[] {"", ".take.afraid", ".take.angry"}) {
+      assertTrue(Files.isRegularFile(voices.resolve("guard/prompt-" + variant + f + ".kryo")), f);
+    }
+    VoicePack reloaded = VoicePacks.load(voices.resolve("guard"));
+    try (var r = new dev.ventriloquist.core.clone.PromptResolver(
+        dev.ventriloquist.core.clone.PromptExtractor.open(model, 1), null)) {
+      var afraid = r.resolve(reloaded.take("afraid").orElseThrow());
+      assertEquals(dev.ventriloquist.core.clone.PromptResolver.Source.PACK, afraid.source());
+      assertEquals(transcript("child"), afraid.prompt().transcript().orElseThrow());
+      assertEquals(0, r.extractor().speakerEncoderRuns());
+    }
+    assertEquals(0, run("voice", "extract", "--model", model.toString(), "--voices", voices.toString(), "guard"));
+    assertTrue(out.contains("already has prompt-" + variant + ".take.afraid.kryo"), out);
     assertEquals(0, run("voice", "inspect", "guard", "--voices", voices.toString()), err);
     assertTrue(out.contains("take       afraid: take-afraid.wav, 7.44 s, no problems")
         && out.contains("take       angry: take-angry.wav, 9.61 s"), out);

@@ -77,7 +77,17 @@ class EmotionTakesTest {
     assertEquals("afraid", afraid.emotion().orElseThrow());
     assertEquals(transcript("child"), afraid.transcript().orElseThrow());
     assertEquals(dir.resolve("take-afraid.wav").toRealPath(), afraid.referenceClip().orElseThrow());
-    assertTrue(afraid.directory().isEmpty(), "a take does not read the pack's prompt files (made from the main clip)");
+    VoicePacks.writePrompt(dir, "qwen3-tts-12hz-tiny-base", new byte[] {1, 2, 3});
+    assertTrue(VoicePacks.promptFile(afraid, "qwen3-tts-12hz-tiny-base").isEmpty(),
+        "a take does not take the main clip's prompt file for its own");
+    VoicePacks.writePrompt(dir, "qwen3-tts-12hz-tiny-base", "afraid", new byte[] {4, 5});
+    assertEquals(dir.resolve("prompt-qwen3-tts-12hz-tiny-base.take.afraid.kryo").toRealPath(),
+        VoicePacks.promptFile(afraid, "qwen3-tts-12hz-tiny-base").orElseThrow());
+    assertEquals(Set.of("qwen3-tts-12hz-tiny-base"), VoicePacks.promptFiles(loaded).keySet(),
+        "the pack lists its variants, not its takes' files");
+    assertEquals(Set.of("qwen3-tts-12hz-tiny-base"), VoicePacks.promptFiles(afraid).keySet());
+    Files.delete(dir.resolve("prompt-qwen3-tts-12hz-tiny-base.kryo"));
+    Files.delete(dir.resolve("prompt-qwen3-tts-12hz-tiny-base.take.afraid.kryo"));
     assertTrue(loaded.take("angry").isEmpty());
     // A take whose clip is missing, or named "neutral", is a pack error naming the take.
     Files.delete(dir.resolve("take-afraid.wav"));
