@@ -100,6 +100,24 @@ class EmotionTakesTest {
   }
 
   @Test
+  void aZippedPackKeepsItsTakes() throws IOException {
+    Path dir = guardWithTakes();
+    Path zip = tmp.resolve("guard.zip");
+    try (var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip)); var files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        z.putNextEntry(new java.util.zip.ZipEntry("guard/" + f.getFileName()));
+        Files.copy(f, z);
+        z.closeEntry();
+      }
+    }
+    VoicePack p = VoicePacks.load(zip, tmp.resolve("unpacked"));
+    VoicePack afraid = p.take("afraid").orElseThrow();
+    assertEquals(Files.size(DEMO.resolve("child/reference.wav")), Files.size(afraid.referenceClip().orElseThrow()),
+        "the take's clip was unpacked");
+    assertEquals(transcript("child"), afraid.transcript().orElseThrow());
+  }
+
+  @Test
   void anEmotionPicksItsTakeOnTheCloningModelAndAMissingTakeFallsBackToNeutralOnce() throws Exception {
     Path dir = guardWithTakes();
     Path cache = tmp.resolve("cache");
