@@ -33,11 +33,13 @@ public final class ModelCommand implements Runnable {
   }
 
   @Command(name = "synth", mixinStandardHelpOptions = true,
-      description = "Write a random-weight checkpoint in the official Qwen3-TTS 12Hz Base layout.")
+      description = "Write a random-weight checkpoint in the official Qwen3-TTS 12Hz layout (Base, CustomVoice or "
+          + "VoiceDesign).")
   static final class Synth implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--shape", defaultValue = "tiny", description = "tiny, tiny-mtp, 0.6b or 1.7b (default tiny)")
+    @Option(names = "--shape", defaultValue = "tiny", description = "tiny, tiny-mtp, 0.6b or 1.7b, optionally with -customvoice or -voicedesign "
+        + "(e.g. tiny-customvoice; default tiny, a Base model)")
     String shape;
 
     @Option(names = "--seed", defaultValue = "1", description = "random seed (default 1)")
@@ -48,15 +50,15 @@ public final class ModelCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      SyntheticCheckpoint.Shape s;
+      SyntheticCheckpoint.Variant s;
       try {
-        s = SyntheticCheckpoint.Shape.named(shape);
+        s = SyntheticCheckpoint.Variant.named(shape);
       } catch (IllegalArgumentException e) {
         throw new MisuseException(e.getMessage());
       }
       PrintWriter err = spec.commandLine().getErr();
       long t0 = System.nanoTime();
-      SyntheticCheckpoint.write(s, seed, out, line -> {
+      SyntheticCheckpoint.write(s.shape(), s.type(), seed, out, line -> {
         err.println(line);
         err.flush();
       });
@@ -148,6 +150,8 @@ public final class ModelCommand implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       out.printf("variant        %s (format %d, importer %s)%n", m.variant, m.formatVersion, m.importerVersion);
       out.printf("precision      %s%n", m.precision);
+      out.printf("model type     %s%s%n", m.modelType().configName(), m.presetSpeakers().isEmpty() ? ""
+          : " (speakers: " + m.presetSpeakers().names() + ")");
       out.printf("talker         D=%d layers=%d heads=%d/%d head_dim=%d vocab=%d text_vocab=%d%n",
           m.talker.hiddenSize, m.talker.numLayers, m.talker.numHeads, m.talker.numKvHeads, m.talker.headDim,
           m.talker.vocabSize, m.talker.textVocabSize);

@@ -80,6 +80,14 @@ final class SayCommand implements Callable<Integer> {
   @Option(names = "--language", description = "Language name, e.g. english, or auto.")
   String language;
 
+  @Option(names = "--emotion", description = "The line's emotion, e.g. angry: the voice pack's take of it, or an "
+      + "instruction on a model that takes one.")
+  String emotion;
+
+  @Option(names = "--instructions", description = "How to say the line, e.g. \"whispering, afraid\" (models that "
+      + "take instructions: Qwen3-TTS CustomVoice 1.7B, VoiceDesign).")
+  String instructions;
+
   @Option(names = "--model", description = "Qwen3-TTS model pack folder; without it the embedded voice speaks.")
   Path model;
 
@@ -131,6 +139,7 @@ final class SayCommand implements Callable<Integer> {
     if (language != null) {
       options.language(language);
     }
+    options.emotion(emotion).instructions(instructions);
 
     CollectingAudioOutput collected = new CollectingAudioOutput();
     AudioOutput output = collected;

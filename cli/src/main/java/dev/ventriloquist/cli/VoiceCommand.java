@@ -66,6 +66,7 @@ import picocli.CommandLine.Parameters;
         VoiceCommand.Delete.class,
         VoiceCommand.Extract.class,
         VoiceCommand.Blend.class,
+        VoiceDesignCommand.class,
     })
 public final class VoiceCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -185,9 +186,24 @@ public final class VoiceCommand implements Runnable {
     @Option(names = "--force", description = "Replace an existing pack with this id.")
     boolean force;
 
+    @Option(names = "--take", paramLabel = "EMOTION=CLIP",
+        description = "An emotion take: the same speaker saying something in that emotion (e.g. angry=angry.wav). "
+            + "Repeat for more; --wav is the neutral take.")
+    java.util.Map<String, Path> takes = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--take-text", paramLabel = "EMOTION=TRANSCRIPT",
+        description = "What is said in a take's clip (e.g. angry=\"Get out!\"); without it that take is cloned from "
+            + "its speaker embedding only.")
+    java.util.Map<String, String> takeTexts = new java.util.LinkedHashMap<>();
+
     @Override
     public Integer call() throws IOException {
       VoicePack.checkId(id);
+      for (String emotion : takeTexts.keySet()) {
+        if (!takes.containsKey(emotion)) {
+          throw new MisuseException("--take-text " + emotion + "=… has no --take " + emotion + "=<clip>");
+        }
+      }
       if (text != null && text.isBlank()) {
         throw new MisuseException("--text is blank; give the words spoken in the clip, or leave --text out");
       }
@@ -212,10 +228,30 @@ public final class VoiceCommand implements Runnable {
       if (name != null) {
         b.displayName(name);
       }
+      for (var t : takes.entrySet()) {
+        String emotion = VoicePack.checkEmotion(t.getKey());
+        String takeText = takeTexts.get(emotion);
+        if (takeText != null && takeText.isBlank()) {
+          throw new MisuseException("--take-text " + emotion + " is blank; give the words spoken, or leave it out");
+        }
+        ClipReport tr = ClipValidator.check(t.getValue(), takeText != null ? PromptMode.ICL
+            : PromptMode.X_VECTOR_ONLY, takeText);
+        if (tr.hasErrors()) {
+          err().println("voice \"" + id + "\" was not created: the " + emotion + " take " + t.getValue().getFileName()
+              + " cannot be used to clone from.");
+          printProblems(err(), tr.problems());
+          return 1;
+        }
+        b.take(emotion, t.getValue(), takeText);
+      }
       VoicePacks.write(dir, b.build(), wav);
       VoicePack written = VoicePacks.load(dir);
       ReferenceClip clip = report.clip().orElseThrow();
       out().printf(Locale.ROOT, "created voice %s in %s%n", written.id(), dir);
+      if (!written.takes().isEmpty()) {
+        out().printf(Locale.ROOT, "  emotion takes: neutral (the main clip), %s%n",
+            String.join(", ", written.takes().keySet()));
+      }
       out().printf(Locale.ROOT, "  clip: %.1f s, %s %d Hz x %d ch; clone mode %s%n", clip.durationSeconds(),
           clip.format().displayName(), clip.originalSampleRate(), clip.originalChannels(),
           mode == PromptMode.ICL ? "ICL (with transcript)" : "x-vector only (no transcript)");
@@ -327,6 +363,16 @@ public final class VoiceCommand implements Runnable {
       } else {
         o.println("clip       (none: this voice speaks only with the models it ships prompts for)");
       }
+      for (VoicePack.Take t : pack.takes().values()) {
+        ClipReport tr = ClipValidator.check(t.referenceClip(), t.transcript() != null ? PromptMode.ICL
+            : PromptMode.X_VECTOR_ONLY, t.transcript());
+        o.printf(Locale.ROOT, "take       %s: %s, %s%s%n", t.emotion(), t.referenceClip().getFileName(),
+            tr.clip().map(c -> String.format(Locale.ROOT, "%.2f s", c.durationSeconds())).orElse("unreadable"),
+            tr.problems().isEmpty() ? ", no problems" : ", " + tr.problems().size() + " problem(s)");
+        printProblems(o, tr.problems());
+      }
+      pack.presetSpeaker().ifPresent(v -> o.println("speaker    " + v + " (a CustomVoice preset speaker)"));
+      pack.design().ifPresent(v -> o.println("design     " + v));
       SortedMap<String, Path> prompts = VoicePacks.promptFiles(pack);
       if (prompts.isEmpty()) {
         o.println("prompts    none (a model extracts one on first use, or run 'ventriloquist voice extract')");
@@ -452,6 +498,7 @@ public final class VoiceCommand implements Runnable {
           String label = String.valueOf(dir.getFileName());
           try {
             VoicePack pack = VoicePacks.load(dir);
+            extractTakes(r, pack, label);
             if (!force && VoicePacks.promptFile(pack, r.variant()).isPresent()) {
               out().println(label + ": already has " + file + " (add --force to extract it again)");
               continue;
@@ -484,6 +531,25 @@ public final class VoiceCommand implements Runnable {
       }
       return failed == 0 ? 0 : 1;
     }
+
+    /** Writes {@code prompt-<variant>.take.<emotion>.kryo} for each emotion take of the pack. */
+    private void extractTakes(PromptResolver r, VoicePack pack, String label) throws IOException {
+      for (String emotion : pack.takes().keySet()) {
+        VoicePack take = pack.take(emotion).orElseThrow();
+        String name = VoicePacks.promptFileName(r.variant(), emotion);
+        if (!force && VoicePacks.promptFile(take, r.variant()).isPresent()) {
+          out().println(label + ": already has " + name + " (add --force to extract it again)");
+          continue;
+        }
+        long t0 = System.nanoTime();
+        VoicePrompt p = force ? r.extract(take, PromptResolver.modeOf(take)) : r.resolve(take).prompt();
+        byte[] bytes = PromptCodec.encode(p);
+        Path written = VoicePacks.writePrompt(pack.directory().orElseThrow(), r.variant(), emotion, bytes);
+        out().printf(Locale.ROOT, "%s: %s take: %s prompt, %d reference frames, %d bytes in %.0f ms -> %s%n", label,
+            emotion, p.mode() == PromptMode.ICL ? "ICL" : "x-vector-only", p.referenceFrames(), bytes.length,
+            (System.nanoTime() - t0) / 1e6, written.getFileName());
+      }
+    }
   }
 
   // ------------------------------------------------------------------------------------------------------- blend
@@ -509,9 +575,24 @@ public final class VoiceCommand implements Runnable {
     @Option(names = "--force", description = "Replace an existing pack with this id.")
     boolean force;
 
+    @Option(names = "--take", paramLabel = "EMOTION=CLIP",
+        description = "An emotion take: the same speaker saying something in that emotion (e.g. angry=angry.wav). "
+            + "Repeat for more; --wav is the neutral take.")
+    java.util.Map<String, Path> takes = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--take-text", paramLabel = "EMOTION=TRANSCRIPT",
+        description = "What is said in a take's clip (e.g. angry=\"Get out!\"); without it that take is cloned from "
+            + "its speaker embedding only.")
+    java.util.Map<String, String> takeTexts = new java.util.LinkedHashMap<>();
+
     @Override
     public Integer call() throws IOException {
       VoicePack.checkId(id);
+      for (String emotion : takeTexts.keySet()) {
+        if (!takes.containsKey(emotion)) {
+          throw new MisuseException("--take-text " + emotion + "=… has no --take " + emotion + "=<clip>");
+        }
+      }
       if (!(weight >= 0f && weight <= 1f)) {
         throw new MisuseException("--weight must be in [0, 1], was " + weight);
       }

@@ -139,7 +139,8 @@ class VoiceCommandTest {
       assertEquals(PromptMode.ICL, prompt.mode());
       assertTrue(out.contains(id + ": ICL prompt"), out);
     }
-    assertEquals(2, PromptStore.open(cache).list().size());
+    assertEquals(3, PromptStore.open(cache).list().size(), "guard, guard's angry take, merchant");
+    assertTrue(out.contains("guard: angry take: ICL prompt"), out);
     assertEquals(0, run("voice", "extract", "--model", model, "--all", "--voices", voices.toString()), err);
     assertTrue(out.contains("guard: already has") && out.contains("--force"), out);
     assertEquals(0, run("voice", "extract", "--model", model, "--force", "--voices", voices.toString(), "guard"), err);

@@ -144,7 +144,7 @@ public final class DialogueRunner {
     DialogueScript.Line line = dialogue.lines().get(index);
     Villager speaker = cast.getOrDefault(line.character(), partner);
     long gen = ++generation;
-    subtitles.queue(speaker.name(), line.text());
+    subtitles.queue(speaker.name(), dev.ventriloquist.runtime.internal.engine.LineMarkup.plainText(line.text()));
     current = voices.say(speaker, line, Voices.Kind.DIALOGUE, new Voices.LineEvents() {
       @Override
       public void started() {

@@ -98,11 +98,14 @@ public final class DialogueScript {
     return dialogues;
   }
 
-  /** The conversations that {@code character} starts, in file order. */
+  /**
+   * The conversations that {@code character} starts, in file order; a {@code <character>.linger} dialogue is not one
+   * (the character says it when the player stands near it too long).
+   */
   public List<Dialogue> dialoguesOf(String character) {
     List<Dialogue> out = new ArrayList<>();
     for (Dialogue d : dialogues.values()) {
-      if (d.owner().equals(character)) {
+      if (d.owner().equals(character) && !d.name().endsWith(".linger")) {
         out.add(d);
       }
     }

@@ -46,6 +46,8 @@ public final class VillageGame extends ApplicationAdapter {
   static final float BARK_RADIUS = 4f;
   /** Seconds before the same villager barks again. */
   static final float BARK_COOLDOWN = 12f;
+  /** Seconds the player may stand near a villager before it says its {@code <id>.linger} line (the angry guard). */
+  static final float LINGER_SECONDS = 8f;
   /** How close the player must be to talk (E). */
   static final float TALK_RADIUS = 3.5f;
   /** How far the player may walk from the partner before a conversation is dropped. */
@@ -74,6 +76,7 @@ public final class VillageGame extends ApplicationAdapter {
   private Player player;
   private WalkScript walk;
   private BarkTriggers barks;
+  private final LingerTrigger lingering = new LingerTrigger(BARK_RADIUS, LINGER_SECONDS);
   private DialogueRunner dialogue;
   private final Subtitles subtitles = new Subtitles();
   private final Map<String, Integer> nextBark = new HashMap<>();
@@ -257,6 +260,12 @@ public final class VillageGame extends ApplicationAdapter {
     for (Villager v : barks.update(player.x(), player.y(), time, village.villagers())) {
       bark(v);
     }
+    for (Villager v : lingering.update(player.x(), player.y(), dt, village.villagers())) {
+      DialogueScript.Dialogue d = script.dialogues().get(v.id() + ".linger");
+      if (d != null && !d.lines().isEmpty()) {
+        bark(v, d.lines().get(0)); // its text carries the markup, e.g. "[angry] …": the voice pack's angry take
+      }
+    }
     dialogue.update(player.x(), player.y());
     dialogue.tick(dt);
     if (talk) {
@@ -277,7 +286,13 @@ public final class VillageGame extends ApplicationAdapter {
       return;
     }
     int i = nextBark.merge(v.id(), 1, Integer::sum) - 1;
-    DialogueScript.Line line = lines.get(i % lines.size());
+    bark(v, lines.get(i % lines.size()));
+  }
+
+  private void bark(Villager v, DialogueScript.Line line) {
+    if (dialogue.state() == DialogueRunner.State.SPEAKING) {
+      return;
+    }
     voices.say(v, line, Voices.Kind.BARK, new Voices.LineEvents() {
       @Override
       public void started() {

@@ -93,7 +93,7 @@ public final class Villager {
 
   /** The bark was heard: show its bubble (the words appear as the audio plays). */
   void bubble(String text) {
-    bubbleText = text;
+    bubbleText = dev.ventriloquist.runtime.internal.engine.LineMarkup.plainText(text); // no "[angry]" in the bubble
     bubbleFraction = 0f;
     bubbleHold = -1f;
   }

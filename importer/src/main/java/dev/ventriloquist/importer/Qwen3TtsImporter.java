@@ -28,7 +28,7 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * Turns an official Qwen3-TTS 12 Hz Base checkpoint folder into a model pack: ONNX graphs, codec embedding tables as
+ * Turns an official Qwen3-TTS 12 Hz checkpoint folder (Base, CustomVoice or VoiceDesign) into a model pack: ONNX graphs, codec embedding tables as
  * {@code .npy}, the text tokenizer files and {@code model.json}. Pure Java; no Python involved.
  *
  * <p>Order of work: parse and cross-check the configs, validate every tensor name and shape in both safetensors files
@@ -38,7 +38,7 @@ import java.util.function.Consumer;
  *
  * <p>Pack layout: {@code text_embed.onnx}, {@code talker.onnx}, {@code code_predictor.onnx},
  * {@code codec_decoder.onnx} (one-shot) with its streaming halves {@code codec_decoder_transformer.onnx} and
- * {@code codec_decoder_upsampler.onnx} (see {@link CodecDecoderSplit}), {@code speaker_encoder.onnx}, {@code codec_encoder.onnx} (each with a {@code .onnx.data} file beside it when its weights exceed the external-data
+ * {@code codec_decoder_upsampler.onnx} (see {@link CodecDecoderSplit}), {@code speaker_encoder.onnx} (Base only), {@code codec_encoder.onnx} (each with a {@code .onnx.data} file beside it when its weights exceed the external-data
  * threshold), {@code talker_codec_embedding.npy} [V, D], {@code code_predictor_codec_embeddings.npy} [Q-1, V_pred, D],
  * {@code vocab.json}, {@code merges.txt}, {@code tokenizer_config.json}, {@code model.json}.
  */
@@ -106,6 +106,9 @@ public final class Qwen3TtsImporter {
       m.precision = precision.id();
       List<String> written = new ArrayList<>();
       for (Map.Entry<String, PackGraph> e : GRAPHS.entrySet()) {
+        if (e.getKey().equals("speakerEncoder") && !ck.config().modelType().clones()) {
+          continue; // CustomVoice and VoiceDesign have no speaker encoder
+        }
         PackGraph graph = e.getValue();
         WeightPrecision gp = graph.precision(precision);
         long bytes = graph.weightElements(src) * gp.bytesPerElement();

@@ -7,6 +7,7 @@ import dev.ventriloquist.runtime.internal.model.DType;
 import dev.ventriloquist.runtime.internal.model.JsonFields;
 import dev.ventriloquist.runtime.internal.model.Qwen3TtsConfig;
 import dev.ventriloquist.runtime.internal.model.SpeechTokenizerConfig;
+import dev.ventriloquist.runtime.internal.model.TtsModelType;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
@@ -25,7 +26,7 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
- * Writes a complete checkpoint folder in the official Qwen3-TTS 12 Hz Base layout (same file names, tensor names,
+ * Writes a complete checkpoint folder in the official Qwen3-TTS 12 Hz layout (Base, CustomVoice or VoiceDesign) (same file names, tensor names,
  * config keys) with seeded random weights, at any dimensions. Tests import the {@link Shape#TINY} one; benchmarks
  * generate the real shapes on demand.
  *
@@ -113,6 +114,41 @@ public final class SyntheticCheckpoint {
     }
   }
 
+  /**
+   * A shape and a model type, as named on the command line: {@code tiny}, {@code tiny-mtp}, {@code 0.6b},
+   * {@code 1.7b}, each optionally followed by {@code -customvoice} or {@code -voicedesign} (e.g.
+   * {@code tiny-customvoice}).
+   */
+  public record Variant(Shape shape, TtsModelType type) {
+    public static Variant named(String name) {
+      String n = name.toLowerCase(Locale.ROOT);
+      TtsModelType type = TtsModelType.BASE;
+      if (n.endsWith("-customvoice")) {
+        type = TtsModelType.CUSTOM_VOICE;
+        n = n.substring(0, n.length() - "-customvoice".length());
+      } else if (n.endsWith("-voicedesign")) {
+        type = TtsModelType.VOICE_DESIGN;
+        n = n.substring(0, n.length() - "-voicedesign".length());
+      } else if (n.endsWith("-base")) {
+        n = n.substring(0, n.length() - "-base".length());
+      }
+      try {
+        return new Variant(Shape.named(n), type);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("unknown shape " + name + "; use tiny, tiny-mtp, 0.6b or 1.7b, optionally "
+            + "followed by -customvoice or -voicedesign (e.g. tiny-customvoice)");
+      }
+    }
+  }
+
+  /**
+   * The preset speakers a synthetic CustomVoice checkpoint declares: the nine names of the release, with its two
+   * dialect speakers, at synthetic codec ids 3000.. (inside the codec vocabulary, clear of the control ids).
+   */
+  public static final List<String> PRESET_SPEAKERS = List.of("aiden", "dylan", "eric", "ono_anna", "ryan", "serena",
+      "sohee", "uncle_fu", "vivian");
+  public static final int FIRST_PRESET_ID = 3000;
+
   /** Real text vocabulary size; kept at every shape so that special ids are the real ones. */
   public static final int TEXT_VOCAB = 151936;
 
@@ -122,8 +158,17 @@ public final class SyntheticCheckpoint {
 
   /** Writes the whole folder. {@code progress} receives one line per file. */
   public static void write(Shape s, long seed, Path dir, Consumer<String> progress) throws IOException {
+    write(s, TtsModelType.BASE, seed, dir, progress);
+  }
+
+  /**
+   * Writes the whole folder of a model of {@code type}: CustomVoice declares {@link #PRESET_SPEAKERS} and the two
+   * dialect languages; CustomVoice and VoiceDesign have no speaker encoder weights, as in the release.
+   */
+  public static void write(Shape s, TtsModelType type, long seed, Path dir, Consumer<String> progress)
+      throws IOException {
     Files.createDirectories(dir.resolve(Checkpoint.SPEECH_TOKENIZER_DIR));
-    writeJson(dir.resolve(Checkpoint.CONFIG), mainConfig(s));
+    writeJson(dir.resolve(Checkpoint.CONFIG), mainConfig(s, type));
     writeJson(dir.resolve(Checkpoint.GENERATION_CONFIG), generationConfig());
     writeJson(dir.resolve(Checkpoint.SPEECH_TOKENIZER_DIR).resolve(Checkpoint.CONFIG), speechTokenizerConfig(s));
     JsonObject pre = new JsonObject();
@@ -135,7 +180,7 @@ public final class SyntheticCheckpoint {
     pre.addProperty("sampling_rate", 24000);
     writeJson(dir.resolve(Checkpoint.SPEECH_TOKENIZER_DIR).resolve("preprocessor_config.json"), pre);
     writeTokenizer(dir);
-    Qwen3TtsConfig cfg = Qwen3TtsConfig.parse(new JsonFields(mainConfig(s), "config.json"));
+    Qwen3TtsConfig cfg = Qwen3TtsConfig.parse(new JsonFields(mainConfig(s, type), "config.json"));
     SpeechTokenizerConfig stc = SpeechTokenizerConfig.parse(new JsonFields(speechTokenizerConfig(s), "config.json"));
     progress.accept("writing " + dir.resolve(Checkpoint.WEIGHTS));
     writeWeights(dir.resolve(Checkpoint.WEIGHTS), CheckpointLayout.mainTensors(cfg), DType.BF16, seed);
@@ -226,6 +271,10 @@ public final class SyntheticCheckpoint {
   }
 
   static JsonObject mainConfig(Shape s) {
+    return mainConfig(s, TtsModelType.BASE);
+  }
+
+  static JsonObject mainConfig(Shape s, TtsModelType type) {
     JsonObject root = new JsonObject();
     JsonArray arch = new JsonArray();
     arch.add("Qwen3TTSForConditionalGeneration");
@@ -239,7 +288,7 @@ public final class SyntheticCheckpoint {
     root.addProperty("model_type", "qwen3_tts");
     root.addProperty("tokenizer_type", "qwen3_tts_tokenizer_12hz");
     root.addProperty("tts_model_size", s.modelSize());
-    root.addProperty("tts_model_type", "base");
+    root.addProperty("tts_model_type", type.configName());
     JsonObject spk = new JsonObject();
     spk.addProperty("enc_dim", s.talkerHidden());
     spk.addProperty("sample_rate", 24000);
@@ -296,14 +345,31 @@ public final class SyntheticCheckpoint {
     langs.put("korean", 2064);
     langs.put("french", 2061);
     langs.put("russian", 2069);
+    if (type == TtsModelType.CUSTOM_VOICE) {
+      langs.put("sichuan_dialect", 2062);
+      langs.put("beijing_dialect", 2074);
+    }
     langs.forEach(lang::addProperty);
     t.add("codec_language_id", lang);
     t.addProperty("codec_nothink_id", 2155);
     t.addProperty("codec_pad_id", 2148);
     t.addProperty("codec_think_bos_id", 2156);
     t.addProperty("codec_think_eos_id", 2157);
-    t.add("spk_id", new JsonObject());
-    t.add("spk_is_dialect", new JsonObject());
+    JsonObject spkId = new JsonObject();
+    JsonObject spkDialect = new JsonObject();
+    if (type == TtsModelType.CUSTOM_VOICE) {
+      for (int i = 0; i < PRESET_SPEAKERS.size(); i++) {
+        String name = PRESET_SPEAKERS.get(i);
+        spkId.addProperty(name, FIRST_PRESET_ID + i);
+        switch (name) {
+          case "dylan" -> spkDialect.addProperty(name, "beijing_dialect");
+          case "eric" -> spkDialect.addProperty(name, "sichuan_dialect");
+          default -> spkDialect.addProperty(name, false);
+        }
+      }
+    }
+    t.add("spk_id", spkId);
+    t.add("spk_is_dialect", spkDialect);
     t.addProperty("head_dim", s.talkerHeadDim());
     t.addProperty("hidden_act", "silu");
     t.addProperty("hidden_size", s.talkerHidden());

@@ -28,6 +28,8 @@ public final class SpeechOptions {
   private final boolean hasSeed;
   private final Emitter emitter;
   private final PoolFullPolicy poolFullPolicy;
+  private final String instructions;
+  private final String emotion;
 
   private SpeechOptions(Builder b) {
     this.priority = b.priority;
@@ -38,6 +40,8 @@ public final class SpeechOptions {
     this.hasSeed = b.hasSeed;
     this.emitter = b.emitter;
     this.poolFullPolicy = b.poolFullPolicy;
+    this.instructions = b.instructions;
+    this.emotion = b.emotion;
   }
 
   /** Priority 0, {@link ChannelMode#QUEUE}, volume 1, the voice's own language, no seed, at the listener. */
@@ -60,6 +64,8 @@ public final class SpeechOptions {
     b.hasSeed = hasSeed;
     b.emitter = emitter;
     b.poolFullPolicy = poolFullPolicy;
+    b.instructions = instructions;
+    b.emotion = emotion;
     return b;
   }
 
@@ -94,10 +100,28 @@ public final class SpeechOptions {
     return poolFullPolicy;
   }
 
+  /**
+   * How to say the line, in words ("whispering, afraid"), for backends that take instructions
+   * ({@code BackendCapabilities.instructions()}); others ignore it (and log that once).
+   */
+  public java.util.Optional<String> instructions() {
+    return java.util.Optional.ofNullable(instructions);
+  }
+
+  /**
+   * The emotion of the line ({@code angry}, {@code afraid}, …): picks the voice pack's take of that emotion on a
+   * cloning model, or becomes part of the instruction on a model that takes one.
+   */
+  public java.util.Optional<String> emotion() {
+    return java.util.Optional.ofNullable(emotion);
+  }
+
   @Override
   public String toString() {
     return "SpeechOptions{priority=" + priority + ", mode=" + mode + ", volume=" + volume + ", language=" + language
-        + ", seed=" + (hasSeed ? Long.toString(seed) : "none") + ", poolFull=" + poolFullPolicy + "}";
+        + ", seed=" + (hasSeed ? Long.toString(seed) : "none") + ", poolFull=" + poolFullPolicy
+        + (instructions != null ? ", instructions=\"" + instructions + "\"" : "")
+        + (emotion != null ? ", emotion=" + emotion : "") + "}";
   }
 
   /** Validates each value as it is set; not thread-safe. */
@@ -110,6 +134,8 @@ public final class SpeechOptions {
     private boolean hasSeed;
     private Emitter emitter = Emitter.LISTENER;
     private PoolFullPolicy poolFullPolicy = PoolFullPolicy.WAIT;
+    private String instructions;
+    private String emotion;
 
     private Builder() {}
 
@@ -165,6 +191,33 @@ public final class SpeechOptions {
 
     public Builder poolFullPolicy(PoolFullPolicy policy) {
       this.poolFullPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * A natural-language instruction for the line, e.g. "whispering, afraid"; null or blank for none.
+     *
+     * @throws MisuseException if longer than 500 characters
+     */
+    public Builder instructions(String instructions) {
+      if (instructions != null && instructions.length() > 500) {
+        throw new MisuseException("instructions must be at most 500 characters, were " + instructions.length());
+      }
+      this.instructions = instructions == null || instructions.isBlank() ? null : instructions.strip();
+      return this;
+    }
+
+    /**
+     * The line's emotion, a lower-case word such as {@code angry}, {@code afraid}, {@code happy}, {@code sad};
+     * null for the neutral voice.
+     *
+     * @throws MisuseException if not 1-32 lower-case letters, digits, {@code _} or {@code -}
+     */
+    public Builder emotion(String emotion) {
+      if (emotion != null) {
+        VoicePack.checkEmotion(emotion);
+      }
+      this.emotion = "neutral".equals(emotion) ? null : emotion;
       return this;
     }
 

@@ -18,6 +18,29 @@ public final class VoicePack {
   private final EmbeddedVoiceParams embedded;
   private final Path directory;
   private final Path referenceClip;
+  private final String presetSpeaker;
+  private final String design;
+  private final java.util.SortedMap<String, Take> takes;
+  private final String emotion;
+
+  /**
+   * One emotion take of a voice: a reference clip of the same speaker saying something in that emotion, with its
+   * transcript. Immutable.
+   *
+   * @param emotion a lower-case word such as {@code angry} ({@code neutral} is the pack's main clip)
+   * @param referenceClip the take's recording
+   * @param transcript what is said in it, or null for x-vector-only cloning
+   */
+  public record Take(String emotion, Path referenceClip, String transcript) {
+    public Take {
+      checkEmotion(emotion);
+      Objects.requireNonNull(referenceClip, "referenceClip");
+      if (transcript != null && transcript.isBlank()) {
+        throw new MisuseException("the transcript of take " + emotion + " must not be blank; leave it out for "
+            + "x-vector-only cloning");
+      }
+    }
+  }
 
   private VoicePack(Builder b) {
     this.id = b.id;
@@ -28,6 +51,10 @@ public final class VoicePack {
     this.embedded = b.embedded;
     this.directory = b.directory;
     this.referenceClip = b.referenceClip;
+    this.presetSpeaker = b.presetSpeaker;
+    this.design = b.design;
+    this.takes = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(b.takes));
+    this.emotion = b.emotion;
   }
 
   /** @param id lower-case letters, digits, {@code -} and {@code _}, 1..64 characters */
@@ -72,6 +99,51 @@ public final class VoicePack {
     return Optional.ofNullable(referenceClip);
   }
 
+  /**
+   * The preset speaker this voice uses on a model that has preset speakers (Qwen3-TTS CustomVoice), e.g.
+   * {@code ryan}; a cloning model ignores it and uses the reference clip.
+   */
+  public Optional<String> presetSpeaker() {
+    return Optional.ofNullable(presetSpeaker);
+  }
+
+  /**
+   * The description this voice is designed from, e.g. "a gruff old dwarf, low and gravelly, slow": a voice-design
+   * model (Qwen3-TTS VoiceDesign) speaks from it; for a pack whose reference clip was rendered from it, it records
+   * where the voice came from.
+   */
+  public Optional<String> design() {
+    return Optional.ofNullable(design);
+  }
+
+  /** The pack's emotion takes by emotion, sorted (the main clip is the neutral one and is not listed). */
+  public java.util.SortedMap<String, Take> takes() {
+    return takes;
+  }
+
+  /**
+   * This voice as it sounds in {@code emotion}: a pack with the same id, folder, language, licence and
+   * embedded-voice parameters whose reference clip and transcript are the take's, and whose {@link #emotion()} names
+   * the take (so the prompts it ships are the take's own); empty when the pack has no such take.
+   */
+  public Optional<VoicePack> take(String emotion) {
+    Take t = takes.get(emotion);
+    if (t == null) {
+      return Optional.empty();
+    }
+    Builder b = builder(id).displayName(displayName).language(language).licence(licence).embedded(embedded)
+        .transcript(t.transcript()).referenceClip(t.referenceClip()).directory(directory);
+    b.presetSpeaker = presetSpeaker;
+    b.design = design;
+    b.emotion = t.emotion();
+    return Optional.of(b.build());
+  }
+
+  /** The emotion of a {@link #take(String) take view}; empty for the pack itself. */
+  public Optional<String> emotion() {
+    return Optional.ofNullable(emotion);
+  }
+
   @Override
   public String toString() {
     return "VoicePack{" + id + ", " + displayName + ", " + language + "}";
@@ -87,6 +159,10 @@ public final class VoicePack {
     private EmbeddedVoiceParams embedded = EmbeddedVoiceParams.DEFAULT;
     private Path directory;
     private Path referenceClip;
+    private String presetSpeaker;
+    private String design;
+    private final java.util.Map<String, Take> takes = new java.util.TreeMap<>();
+    private String emotion;
 
     private Builder(String id) {
       this.id = checkId(id);
@@ -134,9 +210,64 @@ public final class VoicePack {
       return this;
     }
 
+    /**
+     * @param presetSpeaker a preset speaker name (letters, digits, {@code _}), or null for none
+     * @throws MisuseException if the name is not such a name
+     */
+    public Builder presetSpeaker(String presetSpeaker) {
+      if (presetSpeaker != null && !presetSpeaker.matches("[A-Za-z0-9_]{1,64}")) {
+        throw new MisuseException("a preset speaker is a name such as \"ryan\" (letters, digits, '_'), was \""
+            + presetSpeaker + "\"");
+      }
+      this.presetSpeaker = presetSpeaker == null ? null : presetSpeaker.toLowerCase(java.util.Locale.ROOT);
+      return this;
+    }
+
+    /**
+     * @param design a description of the voice (at most 1000 characters), or null for none
+     * @throws MisuseException if blank or longer
+     */
+    public Builder design(String design) {
+      if (design != null && (design.isBlank() || design.length() > 1000)) {
+        throw new MisuseException("a voice design is a description of 1-1000 characters, such as \"a gruff old "
+            + "dwarf, low and gravelly, slow\"");
+      }
+      this.design = design == null ? null : design.strip();
+      return this;
+    }
+
+    /**
+     * Adds (or replaces) an emotion take.
+     *
+     * @throws MisuseException for {@code neutral} (the main clip is the neutral take) or an emotion that is not a
+     *     lower-case word
+     */
+    public Builder take(String emotion, Path referenceClip, String transcript) {
+      if ("neutral".equals(emotion)) {
+        throw new MisuseException("the neutral take is the pack's main reference clip; give other emotions as takes");
+      }
+      takes.put(emotion, new Take(emotion, referenceClip, transcript));
+      return this;
+    }
+
     public VoicePack build() {
       return new VoicePack(this);
     }
+  }
+
+  /**
+   * Checks an emotion name: 1..32 of {@code [a-z0-9_-]}, starting with a letter.
+   *
+   * @return the emotion
+   * @throws MisuseException if the name breaks the rule
+   */
+  public static String checkEmotion(String emotion) {
+    Objects.requireNonNull(emotion, "emotion");
+    if (!emotion.matches("[a-z][a-z0-9_-]{0,31}")) {
+      throw new MisuseException("an emotion is a lower-case word such as \"angry\" (a-z, 0-9, '-', '_'); was \""
+          + emotion + "\"");
+    }
+    return emotion;
   }
 
   /**

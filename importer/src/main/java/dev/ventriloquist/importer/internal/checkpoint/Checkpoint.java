@@ -56,14 +56,14 @@ public final class Checkpoint {
     for (String f : REQUIRED_FILES) {
       if (!Files.isRegularFile(dir.resolve(f))) {
         throw new ModelPackException("checkpoint " + dir + " lacks " + f
-            + "; download the complete Qwen3-TTS-12Hz Base folder (all of " + REQUIRED_FILES + ")");
+            + "; download the complete Qwen3-TTS-12Hz model folder (all of " + REQUIRED_FILES + ")");
       }
     }
     Qwen3TtsConfig cfg = Qwen3TtsConfig.parse(JsonFields.load(dir.resolve(CONFIG)));
     GenerationConfig gen = GenerationConfig.parse(JsonFields.load(dir.resolve(GENERATION_CONFIG)));
     SpeechTokenizerConfig st =
         SpeechTokenizerConfig.parse(JsonFields.load(dir.resolve(SPEECH_TOKENIZER_DIR).resolve(CONFIG)));
-    if (cfg.speakerEncoder().encDim() != cfg.talker().hiddenSize()) {
+    if (cfg.speakerEncoder() != null && cfg.speakerEncoder().encDim() != cfg.talker().hiddenSize()) {
       throw new ModelPackException("config.json: speaker_encoder_config.enc_dim " + cfg.speakerEncoder().encDim()
           + " must equal talker hidden_size " + cfg.talker().hiddenSize());
     }

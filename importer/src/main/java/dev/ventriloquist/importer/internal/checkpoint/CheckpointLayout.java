@@ -53,7 +53,7 @@ public final class CheckpointLayout {
     out.add(new Spec(name, shape, init));
   }
 
-  /** Every tensor of {@code model.safetensors}: talker, code predictor and speaker encoder. */
+  /** Every tensor of {@code model.safetensors}: talker, code predictor and (Base only) speaker encoder. */
   public static List<Spec> mainTensors(Qwen3TtsConfig cfg) {
     List<Spec> out = new ArrayList<>();
     TalkerConfig t = cfg.talker();
@@ -89,7 +89,9 @@ public final class CheckpointLayout {
       add(out, "talker.code_predictor.small_to_mtp_projection.weight", Init.WEIGHT, dc, d);
       add(out, "talker.code_predictor.small_to_mtp_projection.bias", Init.BIAS, dc);
     }
-    speakerEncoder(out, cfg.speakerEncoder());
+    if (cfg.speakerEncoder() != null) {
+      speakerEncoder(out, cfg.speakerEncoder());
+    }
     return out;
   }
 

@@ -69,6 +69,45 @@ public final class TinyCheckpoints {
     return dir;
   }
 
+  /** A synthetic checkpoint of another model type (CustomVoice, VoiceDesign), cached like the Base ones. */
+  public static synchronized Path checkpointDir(SyntheticCheckpoint.Shape shape,
+      dev.ventriloquist.runtime.internal.model.TtsModelType type) {
+    if (type == dev.ventriloquist.runtime.internal.model.TtsModelType.BASE) {
+      return checkpointDir(shape);
+    }
+    return CHECKPOINTS.computeIfAbsent(shape.modelSize() + "-" + type.configName(), k -> {
+      Path dir = root().resolve("checkpoint-" + k);
+      try {
+        SyntheticCheckpoint.write(shape, type, SEED, dir, line -> { });
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return dir;
+    });
+  }
+
+  /** {@link #checkpointDir(SyntheticCheckpoint.Shape, dev.ventriloquist.runtime.internal.model.TtsModelType)} imported in fp32. */
+  public static synchronized Path packDir(SyntheticCheckpoint.Shape shape,
+      dev.ventriloquist.runtime.internal.model.TtsModelType type) {
+    if (type == dev.ventriloquist.runtime.internal.model.TtsModelType.BASE) {
+      return packDir(shape, WeightPrecision.FP32);
+    }
+    String key = shape.modelSize() + "-" + type.configName() + "-fp32";
+    Path existing = PACKS.get(key);
+    if (existing != null) {
+      return existing;
+    }
+    Path ck = checkpointDir(shape, type);
+    Path dir = root().resolve("pack-" + key);
+    try {
+      Qwen3TtsImporter.create(WeightPrecision.FP32, line -> { }).importCheckpoint(ck, dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    PACKS.put(key, dir);
+    return dir;
+  }
+
   /** A fresh empty folder under the fixture root (for tests that write their own files). */
   public static synchronized Path newTempDir(String prefix) {
     try {

@@ -97,6 +97,13 @@ public final class PromptExtractor implements AutoCloseable {
     if (m.variant == null || m.talker == null) {
       throw new ModelPackException(packDir + "/model.json names no variant or talker size; re-import the pack");
     }
+    if (!m.modelType().clones()) {
+      throw new ModelPackException(packDir + " holds a " + m.variant + " model, which cannot clone a voice from a "
+          + "reference clip (only the Base models can); use a Qwen3-TTS Base model pack to clone, or give the voice "
+          + (m.modelType() == dev.ventriloquist.runtime.internal.model.TtsModelType.CUSTOM_VOICE
+              ? "pack a preset speaker (one of " + m.presetSpeakers().names() + ")"
+              : "pack a description to design it from"));
+    }
     return new PromptExtractor(packDir, m.variant, m.talker.hiddenSize, graph(packDir, m, SPEAKER_ENCODER),
         graph(packDir, m, CODEC_ENCODER), intraOpThreads);
   }

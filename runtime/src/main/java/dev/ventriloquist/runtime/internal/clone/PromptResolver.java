@@ -147,7 +147,8 @@ public final class PromptResolver implements AutoCloseable {
         if (shipped.get().clipSha256().equals(clip.sha256())) {
           return remember(key, shipped.get(), Source.PACK);
         }
-        LOG.log(Level.WARNING, "voice pack " + pack.id() + ": " + VoicePacks.promptFileName(variant())
+        LOG.log(Level.WARNING, "voice pack " + pack.id() + ": "
+            + VoicePacks.promptFileName(variant(), pack.emotion().orElse(null))
             + " was extracted from another recording than " + clipFile.get().getFileName()
             + "; extracting the prompt again (run 'ventriloquist voice extract' to update the pack)");
       }

@@ -75,6 +75,10 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   private final Map<String, CharacterVoice> characters = new ConcurrentHashMap<>();
   /** What {@link SynthesisBackend#prepare} made of each registered character, by id. */
   private final Map<String, Prepared> prepared = new ConcurrentHashMap<>();
+  /** Emotion and instructions of a line as the backend takes them. */
+  private final LineStyle lineStyle = new LineStyle();
+  /** Emotion takes of voice packs, for backends that take no instructions. */
+  private final EmotionTakes emotionTakes = new EmotionTakes();
   private final Set<SpeechImpl> live = ConcurrentHashMap.newKeySet();
   private final ExecutorService synthesisThreads;
   private final ExecutorService eventThread;
@@ -133,12 +137,14 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     checkOpen();
     characters.put(character.id(), character);
     prepared.remove(character.id());
+    forgetTakes(character.id());
   }
 
   @Override
   public void unregister(String characterId) {
     Objects.requireNonNull(characterId, "characterId");
     prepared.remove(characterId);
+    forgetTakes(characterId);
     if (characters.remove(characterId) != null) {
       for (SpeechImpl s : live) {
         if (s.characterId().equals(characterId)) {
@@ -328,7 +334,11 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   private void synthesize(SpeechImpl speech) {
     CharacterVoice character;
     try {
-      character = prepare(speech.character());
+      // An emotion picks the voice pack's take unless the backend follows instructions (then it is one).
+      String emotion = backend.capabilities().instructions() ? null : speech.options().emotion().orElse(null);
+      CharacterVoice voiced = emotionTakes.select(speech.character(), emotion);
+      character = voiced == speech.character() ? prepare(voiced)
+          : prepare(EmotionTakes.key(voiced.id(), emotion), voiced);
     } catch (RuntimeException | Error e) {
       LOG.log(Level.WARNING, "the voice of " + speech.characterId() + " could not be prepared for line " + speech.id()
           + ": " + e.getMessage());
@@ -349,7 +359,8 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     }
     SpeechOptions o = speech.options();
     SynthesisRequest request = new SynthesisRequest(speech.id(), character, speech.text(), speech.language(),
-        o.seed().isPresent() ? OptionalLong.of(o.seed().getAsLong()) : OptionalLong.empty());
+        o.seed().isPresent() ? OptionalLong.of(o.seed().getAsLong()) : OptionalLong.empty(),
+        lineStyle.instructions(o, backend.capabilities(), backend.name()));
     LineKey key = null;
     CachedLine hit = null;
     if (lineCache != null) {
@@ -410,7 +421,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     };
     long t0 = System.nanoTime();
     try {
-      backend.synthesize(request, sink);
+      speak(speech, request, sink);
       if (speech.isTerminal()) {
         return; // cancelled or replaced: the tee is aborted below, so a partial line is never cached
       }
@@ -528,14 +539,61 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   }
 
   /**
+   * Synthesizes a line: in one backend call, or, when it holds {@link LineMarkup markup}, span by span (each in its
+   * emotion: a take, or an instruction when the backend takes one; spans before any tag in the line's emotion) with
+   * pauses as silence, joined by {@link SpanJoiner}.
+   */
+  private void speak(SpeechImpl speech, SynthesisRequest request, PcmSink sink) {
+    if (!LineMarkup.hasMarkup(request.text())) {
+      backend.synthesize(request, sink);
+      return;
+    }
+    SpeechOptions o = speech.options();
+    boolean instructions = backend.capabilities().instructions();
+    SpanJoiner joiner = new SpanJoiner(sink);
+    for (LineMarkup.Span span : LineMarkup.parse(request.text())) {
+      if (sink.isCancelled()) {
+        return;
+      }
+      if (span.isPause()) {
+        joiner.silence((int) ((long) span.pauseMillis() * EngineConfig.SAMPLE_RATE / 1000));
+        continue;
+      }
+      String emotion = span.emotion() == null ? o.emotion().orElse(null)
+          : span.emotion().equals("neutral") ? null : span.emotion();
+      CharacterVoice c = request.character();
+      String instruction = "";
+      if (instructions) {
+        instruction = LineStyle.combine(emotion, o.instructions().orElse(null));
+      } else {
+        CharacterVoice voiced = emotionTakes.select(speech.character(), emotion);
+        c = voiced == speech.character() ? prepare(voiced) : prepare(EmotionTakes.key(voiced.id(), emotion), voiced);
+      }
+      backend.synthesize(new SynthesisRequest(request.speechId(), c, span.text(), request.language(),
+          request.seed(), instruction), joiner.spanSink());
+      joiner.endSpan();
+    }
+  }
+
+  /**
    * The character as the backend wants it ({@link SynthesisBackend#prepare}), computed once per registration: the
    * first line of a character pays for it (a cloning backend may extract a voice prompt), later lines reuse it. A
    * failure is not remembered, so the next line tries again (the user may have fixed the voice pack).
    */
   private CharacterVoice prepare(CharacterVoice registered) {
-    Prepared p = prepared.compute(registered.id(),
+    return prepare(registered.id(), registered);
+  }
+
+  /** {@link #prepare(CharacterVoice)} remembered under {@code key} (a character's emotion take has its own). */
+  private CharacterVoice prepare(String key, CharacterVoice registered) {
+    Prepared p = prepared.compute(key,
         (id, old) -> old != null && old.registered == registered ? old : new Prepared(registered));
     return p.get();
+  }
+
+  private void forgetTakes(String characterId) {
+    emotionTakes.forget(characterId);
+    prepared.keySet().removeIf(k -> k.startsWith(characterId + "#"));
   }
 
   /** One registration's prepared character; {@link #get} runs the backend's prepare at most once at a time. */
@@ -648,7 +706,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   static LineKey lineKey(String backendFingerprint, SynthesisRequest request) {
     String promptHash = request.character().prompt().map(PromptStore::contentHash).orElse("no-prompt");
     return LineKey.builder().backend(backendFingerprint).promptHash(promptHash).text(request.text())
-        .language(request.language()).sampling("").seed(request.seed()).build();
+        .language(request.language()).sampling("").seed(request.seed()).style(request.instructions()).build();
   }
 
   /**
@@ -657,9 +715,9 @@ public final class DefaultVoiceEngine implements VoiceEngine {
    */
   public static LineKey bakedKey(SynthesisRequest request) {
     CharacterVoice c = request.character();
-    String voice = c.voicePack().map(VoicePack::id).orElse(c.id());
+    String voice = c.voicePack().map(p -> p.id() + p.emotion().map(e -> "#" + e).orElse("")).orElse(c.id());
     return LineKey.builder().backend(BAKED).promptHash(voice).text(request.text()).language(request.language())
-        .sampling("").seed(request.seed()).build();
+        .sampling("").seed(request.seed()).style(request.instructions()).build();
   }
 
   private void terminated(SpeechImpl speech) {

@@ -122,6 +122,11 @@ public final class JsonFields {
     return has(key) ? reqInts(key) : dflt.clone();
   }
 
+  /** The members of this object, in file order. */
+  public java.util.Set<Map.Entry<String, JsonElement>> entries() {
+    return obj.entrySet();
+  }
+
   public Map<String, Integer> intMap(String key) {
     Map<String, Integer> out = new LinkedHashMap<>();
     if (!has(key)) {

@@ -50,6 +50,16 @@ public final class ModelPackManifest {
   public CodecDecoder codecDecoder;
   public Tokens tokens;
   public Map<String, Integer> languages = new LinkedHashMap<>();
+  /** {@code base}, {@code custom_voice} or {@code voice_design}; absent in packs written before it was recorded
+   * (those are Base). */
+  public String modelType;
+  /** {@code tts_model_size}: {@code 0b6}, {@code 1b7} or a synthetic size; decides whether CustomVoice takes an
+   * instruction. */
+  public String modelSize;
+  /** CustomVoice preset speakers: name -> codec id (empty for the other types). */
+  public Map<String, Integer> speakers;
+  /** CustomVoice speakers with a dialect: name -> codec language name. */
+  public Map<String, String> speakerDialects;
   public Sampling sampling;
   /** Role -> file: textEmbed, talker, codePredictor, codecDecoder, speakerEncoder, codecEncoder. */
   public Map<String, String> graphs = new LinkedHashMap<>();
@@ -135,6 +145,17 @@ public final class ModelPackManifest {
     }
   }
 
+  /** The model type ({@link TtsModelType#BASE} for packs that do not record one). */
+  public TtsModelType modelType() {
+    return TtsModelType.fromConfig(modelType);
+  }
+
+  /** The preset speakers (none unless CustomVoice). */
+  public PresetSpeakers presetSpeakers() {
+    return new PresetSpeakers(speakers == null ? Map.of() : speakers,
+        speakerDialects == null ? Map.of() : speakerDialects);
+  }
+
   /**
    * Fills every field but {@code files}, {@code graphs}, {@code tables} and {@code precision} from a checkpoint's
    * configs ({@code config.json}, {@code speech_tokenizer/config.json}, {@code generation_config.json}).
@@ -172,10 +193,16 @@ public final class ModelPackManifest {
     m.codePredictor.ropeTheta = c.ropeTheta();
     m.codePredictor.rmsNormEps = c.rmsNormEps();
     m.codePredictor.maxPositionEmbeddings = c.maxPositionEmbeddings();
-    m.speakerEncoder = new SpeakerEncoder();
-    m.speakerEncoder.encDim = cfg.speakerEncoder().encDim();
-    m.speakerEncoder.sampleRate = cfg.speakerEncoder().sampleRate();
-    m.speakerEncoder.melDim = cfg.speakerEncoder().melDim();
+    if (cfg.speakerEncoder() != null) {
+      m.speakerEncoder = new SpeakerEncoder();
+      m.speakerEncoder.encDim = cfg.speakerEncoder().encDim();
+      m.speakerEncoder.sampleRate = cfg.speakerEncoder().sampleRate();
+      m.speakerEncoder.melDim = cfg.speakerEncoder().melDim();
+    }
+    m.modelType = cfg.modelType().configName();
+    m.modelSize = cfg.ttsModelSize();
+    m.speakers = cfg.speakers().sortedIds();
+    m.speakerDialects = cfg.speakers().sortedDialects();
     CodecDecoderConfig d = speechTokenizer.decoder();
     m.codecDecoder = new CodecDecoder();
     m.codecDecoder.codebookSize = d.codebookSize();

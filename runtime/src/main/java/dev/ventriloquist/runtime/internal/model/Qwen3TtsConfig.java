@@ -4,7 +4,10 @@ import dev.ventriloquist.api.ModelPackException;
 import java.util.Locale;
 import java.util.Set;
 
-/** Top-level {@code config.json} of a Qwen3-TTS 12 Hz checkpoint: text-track special ids and the sub-configs. */
+/**
+ * Top-level {@code config.json} of a Qwen3-TTS 12 Hz checkpoint: text-track special ids and the sub-configs.
+ * {@code speakerEncoder} is null for CustomVoice and VoiceDesign, which have no speaker encoder.
+ */
 public record Qwen3TtsConfig(
     String ttsModelType,
     String ttsModelSize,
@@ -16,7 +19,9 @@ public record Qwen3TtsConfig(
     int ttsEosTokenId,
     int assistantTokenId,
     TalkerConfig talker,
-    SpeakerEncoderConfig speakerEncoder) {
+    SpeakerEncoderConfig speakerEncoder,
+    TtsModelType modelType,
+    PresetSpeakers speakers) {
 
   /**
    * Model sizes the importer accepts: the two releases and the synthetic test shapes. A new release gets a new entry
@@ -32,9 +37,11 @@ public record Qwen3TtsConfig(
       throw new ModelPackException("config.json: tokenizer_type \"" + tokenizer
           + "\" is not supported; only the 12 Hz Qwen3-TTS models can be imported");
     }
-    if (!type.equals("base")) {
-      throw new ModelPackException("config.json: tts_model_type \"" + type
-          + "\" is not supported; import a Qwen3-TTS-12Hz-*-Base checkpoint (voice cloning needs the Base model)");
+    TtsModelType modelType;
+    try {
+      modelType = TtsModelType.fromConfig(type);
+    } catch (ModelPackException e) {
+      throw new ModelPackException("config.json: " + e.getMessage());
     }
     if (!KNOWN_SIZES.contains(size)) {
       throw new ModelPackException("config.json: unknown variant tts_model_size \"" + size + "\"; known sizes are "
@@ -51,7 +58,15 @@ public record Qwen3TtsConfig(
         j.reqInt("tts_eos_token_id"),
         j.optInt("assistant_token_id", 77091),
         TalkerConfig.parse(j.child("talker_config")),
-        SpeakerEncoderConfig.parse(j.child("speaker_encoder_config")));
+        // Only Base has the speaker encoder; the other types may still carry the (unused) config block.
+        modelType.clones() ? SpeakerEncoderConfig.parse(j.child("speaker_encoder_config")) : null,
+        modelType,
+        PresetSpeakers.parse(j.child("talker_config")));
+  }
+
+  /** Whether this model takes a natural-language instruction (see {@link TtsModelType#takesInstructions}). */
+  public boolean takesInstructions() {
+    return modelType.takesInstructions(ttsModelSize);
   }
 
   /** The model pack variant name, e.g. {@code qwen3-tts-12hz-0.6b-base}. */

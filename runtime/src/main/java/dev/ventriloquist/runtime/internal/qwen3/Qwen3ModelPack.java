@@ -142,6 +142,12 @@ public final class Qwen3ModelPack {
     return ids;
   }
 
+  /** The model type, size and preset speakers (what the prompt may hold). */
+  public ModelKind kind() {
+    return new ModelKind(manifest.modelType(), manifest.modelSize == null ? "unknown" : manifest.modelSize,
+        manifest.presetSpeakers());
+  }
+
   /** The pack's {@code generation_config.json} defaults (min 2 frames before EOS, as the reference). */
   public SamplingConfig sampling() {
     return sampling;

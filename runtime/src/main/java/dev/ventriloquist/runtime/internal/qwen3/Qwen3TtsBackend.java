@@ -17,6 +17,7 @@ import dev.ventriloquist.api.DevicePreference;
 import dev.ventriloquist.api.MisuseException;
 import dev.ventriloquist.api.PromptMode;
 import dev.ventriloquist.api.SynthesisException;
+import dev.ventriloquist.api.VoicePack;
 import dev.ventriloquist.api.VoicePackException;
 import dev.ventriloquist.api.VoicePrompt;
 import dev.ventriloquist.runtime.internal.clone.PromptExtractor;
@@ -122,6 +123,9 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
   private final SamplingConfig sampling;
   private final PromptBuilder prompts;
   private final Qwen3Generator generator;
+  private final ModelKind kind;
+  private final java.util.concurrent.atomic.AtomicBoolean droppedInstructionLogged =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private volatile LineStats lastStats;
   private volatile int lastTextWaits;
   /** Finds or extracts voice prompts for {@link #prepare}; made on first use unless {@link #open(Path, Options,
@@ -136,6 +140,7 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
     this.sampling = options.sampling() != null ? options.sampling() : pack.sampling();
     this.prompts = new PromptBuilder(pack.tokenizer(), pack.ids());
     this.generator = new Qwen3Generator(pack, sessions);
+    this.kind = pack.kind();
   }
 
   /**
@@ -164,6 +169,9 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
    */
   public static Qwen3TtsBackend open(Path packDir, Options options, PromptStore promptStore) {
     Qwen3TtsBackend b = open(packDir, options);
+    if (!b.kind.type().clones()) {
+      return b; // CustomVoice and VoiceDesign extract no prompts
+    }
     try {
       b.voices = new PromptResolver(PromptExtractor.open(packDir, options.intraOpThreads()), promptStore);
     } catch (RuntimeException e) {
@@ -192,6 +200,12 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
    */
   @Override
   public CharacterVoice prepare(CharacterVoice character) {
+    if (!kind.type().clones()) {
+      // Preset speakers and designed voices need no prompt; check now so the first line fails early and clearly.
+      speakerSlot(character);
+      designOf(character);
+      return character;
+    }
     CharacterVoice c = character.prompt().isPresent() || character.voicePack().isEmpty() ? character
         : promptResolver().prepare(character);
     c.prompt().ifPresent(this::warmDecoder);
@@ -240,12 +254,22 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
 
   @Override
   public BackendCapabilities capabilities() {
-    return new BackendCapabilities(true, pack.sampleRate(), true, true);
+    return new BackendCapabilities(kind.type().clones(), pack.sampleRate(), true, true, kind.takesInstructions());
+  }
+
+  /** The model type, size and preset speakers of the loaded pack. */
+  public ModelKind kind() {
+    return kind;
   }
 
   @Override
   public String fingerprint(SynthesisRequest request) {
-    String prompt = request.character().prompt().map(Qwen3TtsBackend::promptHash).orElse("no-prompt");
+    String prompt = switch (kind.type()) {
+      case BASE -> request.character().prompt().map(Qwen3TtsBackend::promptHash).orElse("no-prompt");
+      case CUSTOM_VOICE -> "preset:" + request.character().voicePack().flatMap(VoicePack::presetSpeaker).orElse("");
+      case VOICE_DESIGN -> "design:" + textHash(request.character().voicePack().flatMap(VoicePack::design)
+          .orElse(""));
+    };
     return NAME + "/" + pack.packId() + "/" + prompt + "/" + sampling.key() + "/" + options.streaming().key()
         + (options.maxFrames() > 0 ? "/max" + options.maxFrames() : "");
   }
@@ -263,7 +287,7 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
    */
   @Override
   public void synthesize(SynthesisRequest request, PcmSink sink) throws SynthesisException {
-    VoicePrompt prompt = checkPrompt(request.character());
+    VoicePrompt prompt = kind.type().clones() ? checkPrompt(request.character()) : null;
     long seed = request.seed().isPresent() ? request.seed().getAsLong() : ThreadLocalRandom.current().nextLong();
     synchronized (this) {
       run(request, prompt, seed, null, sink);
@@ -282,6 +306,11 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
    */
   @Override
   public void synthesizeStreamed(SynthesisRequest request, TextStream text, PcmSink sink) throws SynthesisException {
+    if (!kind.type().clones()) {
+      // Preset and designed voices take their whole text in the prefill: sentence by sentence, as complete text.
+      SynthesisBackend.super.synthesizeStreamed(request, text, sink);
+      return;
+    }
     VoicePrompt prompt = checkPrompt(request.character());
     long seed = request.seed().isPresent() ? request.seed().getAsLong() : ThreadLocalRandom.current().nextLong();
     synchronized (this) {
@@ -291,7 +320,7 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
 
   @Override
   public boolean acceptsStreamedText() {
-    return true;
+    return kind.type().clones();
   }
 
   /** How often the last line's text track waited for text (streamed lines; for tests and benchmarks). */
@@ -301,6 +330,10 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
 
   private void run(SynthesisRequest request, VoicePrompt prompt, long seed, TextStream stream, PcmSink sink) {
     long t0 = System.nanoTime();
+    if (prompt == null) {
+      runWithoutClone(request, seed, sink, t0);
+      return;
+    }
     boolean icl = prompt.mode() == PromptMode.ICL;
     prompts.languageId(request.language()); // an unsupported language fails before waiting for text
     StreamingTokenizer tokens = new StreamingTokenizer(pack.tokenizer(), PromptBuilder.TEXT_PREFIX);
@@ -345,6 +378,35 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
     }
   }
 
+  /**
+   * A line on a CustomVoice or VoiceDesign model: the layout puts the whole text (and the instruct block) into the
+   * prefill, as the reference's non-streaming mode for these types does, so the line is generated from its complete
+   * text (a streamed line reaches here sentence by sentence, see {@link #synthesizeStreamed}).
+   */
+  private void runWithoutClone(SynthesisRequest request, long seed, PcmSink sink, long t0) {
+    SpeakerSlot slot = speakerSlot(request.character());
+    PromptLayout layout = prompts.build(kind, slot, request.text(), request.language(), instruction(request), null);
+    int cap = frameCap(layout.textTokens());
+    try {
+      Qwen3Generator.PromptEmbeddings emb = generator.embed(layout, null, new int[0]);
+      StreamingDecoder decoder = new StreamingDecoder(sessions, options.streaming(),
+          pack.manifest().numCodeGroups, pack.samplesPerFrame(), new int[0], sink);
+      Qwen3Generator.Stats st = generator.generate(emb, sampling, new SplittableRandom(seed), cap,
+          sink::isCancelled, (codes, i) -> decoder.add(codes));
+      if (!st.cancelled() && !sink.isCancelled()) {
+        decoder.finish();
+      }
+      long end = System.nanoTime();
+      lastStats = new LineStats(st.frames(), st.reachedEos(), st.cancelled(), cap, layout.length(),
+          st.prefillNanos(), st.talkerNanos(), st.predictorNanos(), decoder.decodeNanos(), st.javaNanos(),
+          decoder.packets(), decoder.firstPacketFrames(),
+          decoder.firstPacketAt() < 0 ? -1 : decoder.firstPacketAt() - t0, end - t0);
+    } catch (OrtException e) {
+      throw new SynthesisException("ONNX Runtime failed while speaking line " + request.speechId() + ": "
+          + e.getMessage(), e);
+    }
+  }
+
   /** Figures of the last finished line, or null. */
   public LineStats lastStats() {
     return lastStats;
@@ -368,6 +430,75 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
           + "; the prompt is damaged or made for another model, extract it again");
     }
     return p;
+  }
+
+  /**
+   * What fills the speaker slot for a character on a CustomVoice or VoiceDesign model.
+   *
+   * @throws VoicePackException if the character's voice does not fit the model (a clip to clone on CustomVoice, an
+   *     unknown preset speaker, a preset speaker on VoiceDesign)
+   */
+  private SpeakerSlot speakerSlot(CharacterVoice character) {
+    VoicePack vp = character.voicePack().orElse(null);
+    String who = "character \"" + character.id() + "\"";
+    if (kind.type() == dev.ventriloquist.runtime.internal.model.TtsModelType.CUSTOM_VOICE) {
+      String preset = vp == null ? null : vp.presetSpeaker().orElse(null);
+      if (preset == null) {
+        throw new VoicePackException(who + " has no preset speaker, and the " + kind.label() + " model "
+            + pack.variant() + " cannot clone a voice from a reference clip; add \"speaker\" (one of "
+            + kind.speakers().names() + ") to its voice.json, or use a Base model pack");
+      }
+      if (!kind.speakers().ids().containsKey(preset)) {
+        throw new VoicePackException(who + ": preset speaker \"" + preset + "\" is not one of " + pack.variant()
+            + "'s speakers: " + kind.speakers().names());
+      }
+      return SpeakerSlot.preset(preset);
+    }
+    return SpeakerSlot.none();
+  }
+
+  /**
+   * The voice description of a character on a VoiceDesign model (null on the other types).
+   *
+   * @throws VoicePackException if a VoiceDesign model gets a voice without a description
+   */
+  private String designOf(CharacterVoice character) {
+    if (kind.type() != dev.ventriloquist.runtime.internal.model.TtsModelType.VOICE_DESIGN) {
+      return null;
+    }
+    return character.voicePack().flatMap(VoicePack::design).orElseThrow(() -> new VoicePackException("character \""
+        + character.id() + "\" has no voice description, which the " + kind.label() + " model " + pack.variant()
+        + " makes its voice from; add \"design\" (e.g. \"a gruff old dwarf, low and gravelly, slow\") to its "
+        + "voice.json, or use a Base model pack to clone its clip"));
+  }
+
+  /**
+   * The line's instruct text: on VoiceDesign the voice's description followed by the line's instructions; on a
+   * model that takes instructions the line's; else none (a request's instructions are dropped, logged once).
+   */
+  private String instruction(SynthesisRequest request) {
+    String line = request.instructions();
+    if (kind.type() == dev.ventriloquist.runtime.internal.model.TtsModelType.VOICE_DESIGN) {
+      String design = designOf(request.character());
+      return line.isBlank() ? design : design + (design.endsWith(".") ? " " : ". ") + line;
+    }
+    if (!kind.takesInstructions()) {
+      if (!line.isBlank() && droppedInstructionLogged.compareAndSet(false, true)) {
+        System.getLogger(Qwen3TtsBackend.class.getName()).log(System.Logger.Level.INFO, "the " + kind.label()
+            + " model " + pack.variant() + " takes no instructions; \"" + line + "\" and later ones are ignored");
+      }
+      return null;
+    }
+    return line.isBlank() ? null : line;
+  }
+
+  private static String textHash(String s) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(md.digest(s.getBytes(StandardCharsets.UTF_8)), 0, 8);
+    } catch (NoSuchAlgorithmException ex) {
+      throw new IllegalStateException(ex);
+    }
   }
 
   /** A stable hash of everything in a prompt that changes the audio. */

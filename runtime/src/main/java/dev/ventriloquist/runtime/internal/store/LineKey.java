@@ -43,6 +43,7 @@ public final class LineKey {
   private final String sampling;
   private final OptionalLong seed;
   private final int engineFormatVersion;
+  private final String style;
   private final byte[] digest;
   private final String hex;
 
@@ -54,7 +55,8 @@ public final class LineKey {
     this.sampling = b.sampling;
     this.seed = b.seed;
     this.engineFormatVersion = b.engineFormatVersion;
-    this.digest = new Digests.Encoder(SCHEME)
+    this.style = b.style;
+    Digests.Encoder e = new Digests.Encoder(SCHEME)
         .string(1, backend)
         .string(2, promptHash)
         .string(3, text)
@@ -62,8 +64,12 @@ public final class LineKey {
         .string(5, sampling)
         .number(6, seed.isPresent() ? 1 : 0)
         .number(7, seed.orElse(0))
-        .number(8, engineFormatVersion)
-        .sha256();
+        .number(8, engineFormatVersion);
+    if (!style.isEmpty()) {
+      // Only when set, so the keys of lines without a style (all lines cached before styles existed) are unchanged.
+      e.string(9, style);
+    }
+    this.digest = e.sha256();
     this.hex = HexFormat.of().formatHex(digest);
   }
 
@@ -114,6 +120,11 @@ public final class LineKey {
     return engineFormatVersion;
   }
 
+  /** How the line is said (its instruction or emotion take), empty for the plain voice. */
+  public String style() {
+    return style;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof LineKey && Arrays.equals(digest, ((LineKey) o).digest);
@@ -139,6 +150,7 @@ public final class LineKey {
     private String sampling = "";
     private OptionalLong seed = OptionalLong.empty();
     private int engineFormatVersion = DEFAULT_ENGINE_FORMAT_VERSION;
+    private String style = "";
 
     private Builder() {}
 
@@ -184,6 +196,12 @@ public final class LineKey {
 
     public Builder seed(OptionalLong seed) {
       this.seed = Objects.requireNonNull(seed, "seed");
+      return this;
+    }
+
+    /** How the line is said: an instruction, an emotion take; empty (the default) for the plain voice. */
+    public Builder style(String style) {
+      this.style = Objects.requireNonNull(style, "style").strip();
       return this;
     }
 

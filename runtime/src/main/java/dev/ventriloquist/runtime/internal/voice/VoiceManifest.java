@@ -38,6 +38,12 @@ final class VoiceManifest {
   Float rate;
   String reference = VoicePacks.DEFAULT_REFERENCE;
   String sha256;
+  String speaker;
+  String design;
+  /** Emotion takes: emotion -> {file name, transcript or null}, in file order. */
+  final java.util.Map<String, String[]> takes = new java.util.LinkedHashMap<>();
+  /** At most this many takes per pack (each is a clip of up to {@link VoicePacks#MAX_REFERENCE_BYTES}). */
+  static final int MAX_TAKES = 16;
 
   static VoiceManifest parse(byte[] bytes, String where) {
     String text;
@@ -96,6 +102,33 @@ final class VoiceManifest {
     if (ref != null) {
       m.reference = ref;
     }
+    JsonElement takes = o.get("takes");
+    if (takes != null && !takes.isJsonNull()) {
+      if (!takes.isJsonObject()) {
+        throw new VoicePackException(where + ": \"takes\" must be an object of emotion -> {\"reference\": file, "
+            + "\"transcript\": text}, but is " + kind(takes));
+      }
+      for (var e : takes.getAsJsonObject().entrySet()) {
+        String w = where + ": take \"" + e.getKey() + "\"";
+        if (!e.getKey().matches("[a-z][a-z0-9_-]{0,31}") || e.getKey().equals("neutral")) {
+          throw new VoicePackException(w + ": an emotion is a lower-case word such as \"angry\" (the neutral take "
+              + "is the main reference)");
+        }
+        if (!e.getValue().isJsonObject()) {
+          throw new VoicePackException(w + " must be an object, but is " + kind(e.getValue()));
+        }
+        String file = string(e.getValue().getAsJsonObject(), "reference", w);
+        if (file == null) {
+          throw new VoicePackException(w + " has no \"reference\" (its clip's file name)");
+        }
+        m.takes.put(e.getKey(), new String[] {file, string(e.getValue().getAsJsonObject(), "transcript", w)});
+      }
+      if (m.takes.size() > MAX_TAKES) {
+        throw new VoicePackException(where + " has " + m.takes.size() + " takes; at most " + MAX_TAKES);
+      }
+    }
+    m.speaker = string(o, "speaker", where);
+    m.design = string(o, "design", where);
     m.sha256 = string(o, "sha256", where);
     if (m.sha256 != null) {
       m.sha256 = m.sha256.toLowerCase(Locale.ROOT);
@@ -159,6 +192,8 @@ final class VoiceManifest {
       }
       b.transcript(transcript);
       b.licence(licence);
+      b.presetSpeaker(speaker);
+      b.design(design);
       EmbeddedVoiceParams d = EmbeddedVoiceParams.DEFAULT;
       b.embedded(new EmbeddedVoiceParams(pitch == null ? d.pitchHz() : pitch,
           pitchRange == null ? d.pitchRangeHz() : pitchRange, rate == null ? d.wordsPerMinute() : rate));
@@ -170,6 +205,11 @@ final class VoiceManifest {
 
   /** The manifest of {@code pack} as pretty-printed JSON, keys in a fixed order. */
   static String toJson(VoicePack pack, String reference, String sha256) {
+    return toJson(pack, reference, sha256, java.util.Map.of());
+  }
+
+  /** As {@link #toJson(VoicePack, String, String)}, with the takes' clips under the given file names. */
+  static String toJson(VoicePack pack, String reference, String sha256, java.util.Map<String, String> takeFiles) {
     JsonObject o = new JsonObject();
     o.addProperty("format", FORMAT);
     o.addProperty("id", pack.id());
@@ -180,11 +220,26 @@ final class VoiceManifest {
     o.addProperty("pitch", pack.embedded().pitchHz());
     o.addProperty("pitchRange", pack.embedded().pitchRangeHz());
     o.addProperty("rate", pack.embedded().wordsPerMinute());
+    pack.presetSpeaker().ifPresent(v -> o.addProperty("speaker", v));
+    pack.design().ifPresent(v -> o.addProperty("design", v));
     if (reference != null) {
       o.addProperty("reference", reference);
     }
     if (sha256 != null) {
       o.addProperty("sha256", sha256);
+    }
+    if (!pack.takes().isEmpty()) {
+      JsonObject t = new JsonObject();
+      for (VoicePack.Take take : pack.takes().values()) {
+        JsonObject one = new JsonObject();
+        one.addProperty("reference", takeFiles.getOrDefault(take.emotion(),
+            String.valueOf(take.referenceClip().getFileName())));
+        if (take.transcript() != null) {
+          one.addProperty("transcript", take.transcript());
+        }
+        t.add(take.emotion(), one);
+      }
+      o.add("takes", t);
     }
     return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
   }

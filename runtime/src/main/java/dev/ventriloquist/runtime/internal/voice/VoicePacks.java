@@ -104,16 +104,32 @@ public final class VoicePacks {
   /** The file name of the prompt extracted for {@code modelVariant}: {@code prompt-<variant>.kryo}. */
   public static String promptFileName(String modelVariant) {
     Objects.requireNonNull(modelVariant, "modelVariant");
-    if (!modelVariant.matches("[a-z0-9][a-z0-9._-]{0,99}") || modelVariant.contains("..")) {
+    if (!modelVariant.matches("[a-z0-9][a-z0-9._-]{0,99}") || modelVariant.contains("..")
+        || modelVariant.contains(TAKE_MARK)) {
       throw new MisuseException("a model variant must be lower-case letters, digits, '.', '-', '_' (no \"..\"); was \""
           + modelVariant + "\"");
     }
     return PROMPT_PREFIX + modelVariant + PROMPT_SUFFIX;
   }
 
+  /** Marks an emotion take's prompt file: {@code prompt-<variant>.take.<emotion>.kryo}. */
+  static final String TAKE_MARK = ".take.";
+
+  /**
+   * The file name of the prompt of an emotion take, or of the main clip when {@code emotion} is null:
+   * {@code prompt-<variant>.take.<emotion>.kryo}.
+   */
+  public static String promptFileName(String modelVariant, String emotion) {
+    String main = promptFileName(modelVariant);
+    return emotion == null ? main
+        : main.substring(0, main.length() - PROMPT_SUFFIX.length()) + TAKE_MARK + VoicePack.checkEmotion(emotion)
+            + PROMPT_SUFFIX;
+  }
+
   /**
    * The pack's pre-extracted prompt for {@code modelVariant}, when it ships one: checked to lie inside the pack
-   * and to be at most {@link #MAX_PROMPT_BYTES}. The caller decodes it (with registration-required Kryo).
+   * and to be at most {@link #MAX_PROMPT_BYTES}. For a {@link VoicePack#take take} it is the take's own prompt
+   * ({@code prompt-<variant>.take.<emotion>.kryo}). The caller decodes it (with registration-required Kryo).
    */
   public static Optional<Path> promptFile(VoicePack pack, String modelVariant) throws IOException {
     Optional<Path> dir = pack.directory();
@@ -121,7 +137,7 @@ public final class VoicePacks {
       return Optional.empty();
     }
     Path root = dir.get().toRealPath();
-    Path p = inside(root, promptFileName(modelVariant), pack.id());
+    Path p = inside(root, promptFileName(modelVariant, pack.emotion().orElse(null)), pack.id());
     if (p == null) {
       return Optional.empty();
     }
@@ -154,9 +170,32 @@ public final class VoicePacks {
     };
     Files.createDirectories(directory);
     atomicWrite(directory.resolve(name), bytes);
+    java.util.Map<String, String> takeFiles = new java.util.TreeMap<>();
+    for (VoicePack.Take take : pack.takes().values()) {
+      takeFiles.put(take.emotion(), copyTake(directory, take));
+    }
     atomicWrite(directory.resolve(MANIFEST),
-        VoiceManifest.toJson(pack, name, sha256(bytes)).getBytes(StandardCharsets.UTF_8));
+        VoiceManifest.toJson(pack, name, sha256(bytes), takeFiles).getBytes(StandardCharsets.UTF_8));
     return directory;
+  }
+
+  /** Copies a take's clip into the pack as {@code take-<emotion>.<ext>}; returns that name. */
+  private static String copyTake(Path directory, VoicePack.Take take) throws IOException {
+    Path src = take.referenceClip();
+    long size = Files.size(src);
+    if (size > MAX_REFERENCE_BYTES) {
+      throw new VoicePackException(src + " is " + size + " bytes; a take's clip may be at most " + MAX_REFERENCE_BYTES);
+    }
+    byte[] bytes = Files.readAllBytes(src);
+    String ext = switch (ClipFormat.detect(bytes, String.valueOf(src.getFileName()))) {
+      case WAV -> "wav";
+      case MP3 -> "mp3";
+      case FLAC -> "flac";
+      case OGG_VORBIS -> "ogg";
+    };
+    String name = "take-" + take.emotion() + "." + ext;
+    atomicWrite(directory.resolve(name), bytes);
+    return name;
   }
 
   /**
@@ -185,9 +224,16 @@ public final class VoicePacks {
       return out;
     }
     Path root = dir.get().toRealPath();
+    String take = pack.emotion().map(e -> TAKE_MARK + e).orElse(null);
     for (Path p : promptFiles(root, pack.id())) {
       String name = String.valueOf(p.getFileName());
-      out.put(name.substring(PROMPT_PREFIX.length(), name.length() - PROMPT_SUFFIX.length()), p);
+      String v = name.substring(PROMPT_PREFIX.length(), name.length() - PROMPT_SUFFIX.length());
+      int mark = v.indexOf(TAKE_MARK);
+      if (take == null && mark < 0) {
+        out.put(v, p);
+      } else if (take != null && mark > 0 && v.substring(mark).equals(take)) {
+        out.put(v.substring(0, mark), p); // a take's prompts, by variant
+      }
     }
     return out;
   }
@@ -200,11 +246,20 @@ public final class VoicePacks {
    * @throws VoicePackException if the file is over {@link #MAX_PROMPT_BYTES} (a pack that held it would not load)
    */
   public static Path writePrompt(Path directory, String modelVariant, byte[] file) throws IOException {
+    return writePrompt(directory, modelVariant, null, file);
+  }
+
+  /**
+   * As {@link #writePrompt(Path, String, byte[])} for the prompt of an emotion take ({@code emotion} non-null):
+   * {@code prompt-<modelVariant>.take.<emotion>.kryo}.
+   */
+  public static Path writePrompt(Path directory, String modelVariant, String emotion, byte[] file)
+      throws IOException {
     if (file.length > MAX_PROMPT_BYTES) {
       throw new VoicePackException("a voice prompt of " + file.length + " bytes is over a pack's limit of "
           + MAX_PROMPT_BYTES + "; use a shorter reference clip");
     }
-    Path target = directory.resolve(promptFileName(modelVariant));
+    Path target = directory.resolve(promptFileName(modelVariant, emotion));
     atomicWrite(target, file);
     return target;
   }
@@ -245,9 +300,12 @@ public final class VoicePacks {
     Path reference = inside(root, m.reference, label);
     List<Path> prompts = promptFiles(root, label);
     if (reference == null) {
-      if (m.sha256 != null || prompts.isEmpty()) {
+      // A preset-speaker or designed voice needs no recording (it speaks on CustomVoice or VoiceDesign models).
+      boolean clipless = m.speaker != null || m.design != null;
+      if (m.sha256 != null || (prompts.isEmpty() && !clipless)) {
         throw new VoicePackException("voice pack " + label + " has no reference clip " + m.reference
-            + (prompts.isEmpty() ? " and no pre-extracted prompt" : "") + "; add the recording the voice is cloned from");
+            + (prompts.isEmpty() ? " and no pre-extracted prompt" : "") + "; add the recording the voice is cloned from"
+            + (m.sha256 == null ? ", or a preset \"speaker\" or a \"design\" description" : ""));
       }
     } else {
       checkRegular(reference, label);
@@ -261,7 +319,23 @@ public final class VoicePacks {
         }
       }
     }
-    return m.toBuilder(where).directory(root).referenceClip(reference).build();
+    VoicePack.Builder b = m.toBuilder(where).directory(root).referenceClip(reference);
+    for (var t : m.takes.entrySet()) {
+      String file = t.getValue()[0];
+      checkPlainName(file, where + ": take \"" + t.getKey() + "\"");
+      Path clip = inside(root, file, label);
+      if (clip == null || !Files.isRegularFile(clip)) {
+        throw new VoicePackException("voice pack " + label + ": the " + t.getKey() + " take's clip " + file
+            + " is missing; add it or remove the take from " + MANIFEST);
+      }
+      checkSize(clip, MAX_REFERENCE_BYTES, label);
+      try {
+        b.take(t.getKey(), clip, t.getValue()[1]);
+      } catch (dev.ventriloquist.api.MisuseException e) {
+        throw new VoicePackException(where + ": " + e.getMessage(), e);
+      }
+    }
+    return b.build();
   }
 
   private static List<Path> promptFiles(Path root, String label) throws IOException {
