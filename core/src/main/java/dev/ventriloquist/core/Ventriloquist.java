@@ -12,6 +12,7 @@ import dev.ventriloquist.core.engine.AudioOutput;
 import dev.ventriloquist.core.engine.DefaultVoiceEngine;
 import dev.ventriloquist.core.engine.InstantAudioOutput;
 import dev.ventriloquist.core.openal.OpenAlConfig;
+import dev.ventriloquist.core.remote.RemoteSpeechBackend;
 import dev.ventriloquist.core.openal.OpenAlOutputs;
 import dev.ventriloquist.core.store.LineCache;
 import dev.ventriloquist.core.store.PromptStore;
@@ -94,6 +95,12 @@ public final class Ventriloquist {
       SynthesisBackend b = config.extraBackends().get(0);
       return new Selection(b, new BackendInfo(b.name(), b.description(), b.capabilities().clones(),
           "added by the game through EngineConfig.addBackend"));
+    }
+    if (config.backendUrl().isPresent()) {
+      // A remote server synthesizes; nothing is loaded here. It is reached lazily, on the first line.
+      RemoteSpeechBackend remote = RemoteSpeechBackend.connect(config.backendUrl().get());
+      return new Selection(remote, new BackendInfo(remote.name(), remote.description(), true,
+          "backend URL " + config.backendUrl().get()));
     }
     if (config.modelPack().isPresent()) {
       // A configured pack that cannot be loaded is an error the user must see (ModelPackException), not a silent

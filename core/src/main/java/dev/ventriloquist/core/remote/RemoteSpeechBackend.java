@@ -179,10 +179,12 @@ public final class RemoteSpeechBackend implements SynthesisBackend {
         exchange(body, encoding, d);
         return;
       } catch (RemoteSpeechException e) {
-        if (!e.retryable() || d.samples > 0 || attempt >= options.maxAttempts || sink.isCancelled()) {
+        // Only overload and unreachable-server failures are retried here; a line the server failed (500) or a
+        // stream that broke is the caller's to retry (a bake does), since audio may already have been heard.
+        if (!(e instanceof Retry r) || d.samples > 0 || attempt >= options.maxAttempts || sink.isCancelled()) {
           throw e;
         }
-        long wait = e instanceof Retry r && r.retryAfterMillis >= 0 ? r.retryAfterMillis
+        long wait = r.retryAfterMillis >= 0 ? r.retryAfterMillis
             : backoff + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
         wait = Math.min(wait, options.maxBackoff.toMillis());
         LOG.log(System.Logger.Level.DEBUG, "line " + request.speechId() + ": " + e.getMessage() + "; retrying in "

@@ -29,7 +29,13 @@ import org.junit.jupiter.api.Timeout;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
+import dev.ventriloquist.api.AudioMode;
 import dev.ventriloquist.api.CharacterVoice;
+import dev.ventriloquist.api.EngineConfig;
+import dev.ventriloquist.api.Speech;
+import dev.ventriloquist.api.SpeechState;
+import dev.ventriloquist.api.VoiceEngine;
+import dev.ventriloquist.core.Ventriloquist;
 import dev.ventriloquist.core.embedded.FreeTtsBackend;
 import dev.ventriloquist.core.remote.PcmEncoding;
 import dev.ventriloquist.core.remote.RemoteSpeechBackend;
@@ -329,6 +335,22 @@ class ServeLoopbackTest {
     remote.synthesize(line(guard, "Inline."), c);
     assertEquals(2 * ChirpBackend.CHUNK, c.samples);
     assertTrue(remote.fingerprint(line(guard, "x")).contains("/inline:inline/"));
+  }
+
+  @Test
+  void anEngineConfiguredWithABackendUrlSpeaksThroughTheServer() throws Exception {
+    SpeechServer server = serve(SpeechServer.builder(new ChirpBackend(6), "chirp")
+        .voices(SpeechServer.loadVoices(VOICES)));
+    dev.ventriloquist.core.engine.CollectingAudioOutput out = new dev.ventriloquist.core.engine.CollectingAudioOutput();
+    EngineConfig config = EngineConfig.builder().backendUrl(server.baseUrl()).audioMode(AudioMode.SILENT).build();
+    assertEquals("remote", Ventriloquist.describeBackend(config).name());
+    try (VoiceEngine engine = Ventriloquist.create(config, out)) {
+      engine.register(guard());
+      Speech speech = engine.say("guard", "Over here!");
+      assertEquals(SpeechState.FINISHED, speech.await(Duration.ofSeconds(30)));
+      assertArrayEquals(ChirpBackend.expected("Over here!", "guard", 6), out.take(speech.id()));
+    }
+    assertEquals(1, server.stats().served());
   }
 
   static HttpRequest post(SpeechServer server, String json) {
