@@ -17,7 +17,7 @@ import dev.ventriloquist.spi.SynthesisRequest;
  * samples, so a mixed-up or truncated response is caught by comparing with {@link #expected}. It can hold lines
  * at their first chunk ({@link #hold}), or stream until cancelled ({@link #endless}), and counts what it did.
  */
-final class ChirpBackend implements SynthesisBackend {
+class ChirpBackend implements SynthesisBackend {
   static final int CHUNK = 960;
 
   final AtomicInteger started = new AtomicInteger();

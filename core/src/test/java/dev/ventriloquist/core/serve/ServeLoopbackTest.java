@@ -353,6 +353,34 @@ class ServeLoopbackTest {
     assertEquals(1, server.stats().served());
   }
 
+  @Test
+  void aBackendFailingMidLineEndsTheSseStreamWithAnErrorEventAndCutsARawStream() throws Exception {
+    dev.ventriloquist.spi.SynthesisBackend failing = new ChirpBackend(1) {
+      @Override
+      public void synthesize(SynthesisRequest request, dev.ventriloquist.spi.PcmSink sink) {
+        sink.write(new float[960], 0, 960);
+        throw new dev.ventriloquist.api.SynthesisException("the model ran out of frames");
+      }
+    };
+    SpeechServer server = serve(SpeechServer.builder(failing, "failing").voices(SpeechServer.loadVoices(VOICES)));
+    for (RemoteSpeechBackend.Transport t : RemoteSpeechBackend.Transport.values()) {
+      RemoteSpeechBackend remote = RemoteSpeechBackend.Options.builder(server.baseUrl()).transport(t).build().open();
+      CharacterVoice guard = remote.prepare(guard());
+      Loopback.Collect c = new Loopback.Collect();
+      RemoteSpeechException e = assertThrows(RemoteSpeechException.class,
+          () -> remote.synthesize(line(guard, "Doomed."), c));
+      assertEquals(960, c.samples, "the audio before the failure arrived");
+      if (t == RemoteSpeechBackend.Transport.SSE) {
+        assertTrue(e.getMessage().contains("the model ran out of frames"), e.getMessage());
+      } else {
+        assertTrue(e.getMessage().contains("broke after 960 samples"), e.getMessage());
+      }
+    }
+    assertEquals(2, server.stats().failed());
+    assertEquals(200, http.send(HttpRequest.newBuilder(server.baseUrl().resolve("/health")).build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode());
+  }
+
   static HttpRequest post(SpeechServer server, String json) {
     return HttpRequest.newBuilder(server.baseUrl().resolve("/v1/audio/speech"))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build();
