@@ -265,7 +265,7 @@ public final class RemoteSpeechBackend implements SynthesisBackend {
   }
 
   private void exchange(String body, PcmEncoding encoding, Delivery d) {
-    HttpRequest.Builder rb = HttpRequest.newBuilder(options.baseUrl.resolve("/v1/audio/speech"))
+    HttpRequest.Builder rb = HttpRequest.newBuilder(options.baseUrl.resolve("v1/audio/speech"))
         .timeout(options.responseTimeout)
         .header("Content-Type", "application/json")
         .header("Accept", options.transport == Transport.SSE ? "text/event-stream" : "audio/pcm")
@@ -677,7 +677,7 @@ public final class RemoteSpeechBackend implements SynthesisBackend {
     if (v.refText != null) {
       form.field("ref_text", v.refText);
     }
-    HttpRequest.Builder rb = HttpRequest.newBuilder(options.baseUrl.resolve("/v1/audio/voices"))
+    HttpRequest.Builder rb = HttpRequest.newBuilder(options.baseUrl.resolve("v1/audio/voices"))
         .timeout(options.responseTimeout)
         .header("Content-Type", form.contentType())
         .POST(HttpRequest.BodyPublishers.ofByteArray(form.build()));
@@ -694,8 +694,8 @@ public final class RemoteSpeechBackend implements SynthesisBackend {
 
   /** GET a JSON document; null on 404 when {@code required} is false. */
   private JsonObject getJson(String path, boolean required) {
-    HttpRequest.Builder rb = HttpRequest.newBuilder(options.baseUrl.resolve(path)).timeout(options.responseTimeout)
-        .GET();
+    HttpRequest.Builder rb = HttpRequest.newBuilder(options.baseUrl.resolve(path.substring(1)))
+        .timeout(options.responseTimeout).GET();
     authorize(rb);
     HttpResponse<String> r = send(rb.build());
     if (r.statusCode() == 404 && !required) {
@@ -866,7 +866,7 @@ public final class RemoteSpeechBackend implements SynthesisBackend {
       this.instructions = b.instructions;
     }
 
-    /** @param baseUrl {@code http://host:port} or {@code https://host}; the {@code /v1/...} paths are added */
+      /** @param baseUrl {@code http://host:port} or {@code https://host[/prefix]}; {@code v1/...} is added to it */
     public static Builder builder(URI baseUrl) {
       return new Builder(baseUrl);
     }
@@ -901,7 +901,9 @@ public final class RemoteSpeechBackend implements SynthesisBackend {
           throw new MisuseException("a backend URL must be http://host[:port] or https://host[:port], was \""
               + baseUrl + "\"");
         }
-        this.baseUrl = URI.create(scheme + "://" + baseUrl.getRawAuthority() + "/");
+        // Keep a path prefix (a server behind a proxy at https://host/tts/): the v1/... paths resolve under it.
+        String path = baseUrl.getRawPath() == null || baseUrl.getRawPath().isEmpty() ? "/" : baseUrl.getRawPath();
+        this.baseUrl = URI.create(scheme + "://" + baseUrl.getRawAuthority() + (path.endsWith("/") ? path : path + "/"));
       }
 
       /** The {@code model} to request; without it, the first one {@code GET /v1/models} lists. */

@@ -51,10 +51,12 @@ final class FakeVllmOmni implements AutoCloseable {
     }
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.setExecutor(Executors.newCachedThreadPool());
-    server.createContext("/v1/models", ex -> json(ex, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"" + MODEL
-        + "\",\"object\":\"model\",\"owned_by\":\"vllm-omni\"}]}"));
-    server.createContext("/v1/audio/voices", this::voices);
-    server.createContext("/v1/audio/speech", this::speech);
+    for (String prefix : new String[] {"", "/tts"}) { // also behind a path prefix, as behind a proxy
+      server.createContext(prefix + "/v1/models", ex -> json(ex, 200, "{\"object\":\"list\",\"data\":[{\"id\":\""
+          + MODEL + "\",\"object\":\"model\",\"owned_by\":\"vllm-omni\"}]}"));
+      server.createContext(prefix + "/v1/audio/voices", this::voices);
+      server.createContext(prefix + "/v1/audio/speech", this::speech);
+    }
     server.start();
   }
 

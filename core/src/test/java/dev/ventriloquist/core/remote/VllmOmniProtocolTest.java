@@ -178,6 +178,18 @@ class VllmOmniProtocolTest {
   }
 
   @Test
+  void aServerBehindAPathPrefixIsReachedUnderIt() throws Exception {
+    RemoteSpeechBackend b = RemoteSpeechBackend.Options.builder(java.net.URI.create(fake.url() + "/tts"))
+        .voiceMode(RemoteSpeechBackend.VoiceMode.NAMED).build().open();
+    CharacterVoice vivian = CharacterVoice.builder("vivian").voicePack(
+        dev.ventriloquist.api.VoicePack.builder("vivian").build()).build();
+    Collect c = new Collect();
+    b.synthesize(line(b.prepare(vivian), "Prefixed."), c);
+    assertEquals(7_001, c.samples);
+    assertEquals("http://127.0.0.1:" + fake.url().getPort() + "/tts/", b.options().baseUrl().toString());
+  }
+
+  @Test
   void aStalledStreamFailsAfterTheReadTimeout() throws Exception {
     fake.stallAfterFirstChunk = true;
     RemoteSpeechBackend b = RemoteSpeechBackend.Options.builder(fake.url()).readTimeout(Duration.ofMillis(300))
