@@ -113,6 +113,9 @@ public final class RemoteSpeechBackend implements SynthesisBackend {
         .followRedirects(HttpClient.Redirect.NEVER);
     // Plain http: HTTP/1.1 (no h2c upgrade dance); https: HTTP/2 when the server offers it through ALPN.
     b.version("https".equals(options.baseUrl.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
+    if (options.sslContext != null) {
+      b.sslContext(options.sslContext);
+    }
     this.client = b.build();
   }
 
@@ -850,6 +853,7 @@ public final class RemoteSpeechBackend implements SynthesisBackend {
     final Duration initialBackoff;
     final Duration maxBackoff;
     final String instructions;
+    final javax.net.ssl.SSLContext sslContext;
 
     private Options(Builder b) {
       this.baseUrl = b.baseUrl;
@@ -864,6 +868,7 @@ public final class RemoteSpeechBackend implements SynthesisBackend {
       this.initialBackoff = b.initialBackoff;
       this.maxBackoff = b.maxBackoff;
       this.instructions = b.instructions;
+      this.sslContext = b.sslContext;
     }
 
       /** @param baseUrl {@code http://host:port} or {@code https://host[/prefix]}; {@code v1/...} is added to it */
@@ -893,6 +898,7 @@ public final class RemoteSpeechBackend implements SynthesisBackend {
       private Duration initialBackoff = Duration.ofMillis(250);
       private Duration maxBackoff = Duration.ofSeconds(10);
       private String instructions = "";
+      private javax.net.ssl.SSLContext sslContext;
 
       private Builder(URI baseUrl) {
         Objects.requireNonNull(baseUrl, "baseUrl");
@@ -964,6 +970,12 @@ public final class RemoteSpeechBackend implements SynthesisBackend {
       /** vLLM-Omni's {@code instructions} (style, emotion), sent with every line. */
       public Builder instructions(String instructions) {
         this.instructions = Objects.requireNonNull(instructions, "instructions");
+        return this;
+      }
+
+      /** TLS settings for {@code https} (a private certificate authority); default: the JDK's trust store. */
+      public Builder sslContext(javax.net.ssl.SSLContext context) {
+        this.sslContext = Objects.requireNonNull(context, "context");
         return this;
       }
 

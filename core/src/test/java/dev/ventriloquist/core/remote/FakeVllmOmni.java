@@ -41,15 +41,29 @@ final class FakeVllmOmni implements AutoCloseable {
   /** The PCM every line gets: 16-bit little-endian, an odd number of chunks of odd sizes. */
   final byte[] pcm;
   private final HttpServer server;
+  private final String scheme;
 
   FakeVllmOmni() throws IOException {
+    this(null);
+  }
+
+  /** Over TLS when {@code tls} is given (an {@code https} URL). */
+  FakeVllmOmni(javax.net.ssl.SSLContext tls) throws IOException {
     pcm = new byte[2 * 7_001];
     for (int i = 0; i < pcm.length / 2; i++) {
       short s = (short) Math.round(12_000 * Math.sin(i * 0.05));
       pcm[2 * i] = (byte) s;
       pcm[2 * i + 1] = (byte) (s >> 8);
     }
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    if (tls == null) {
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    } else {
+      com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(
+          new InetSocketAddress("127.0.0.1", 0), 0);
+      https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+      server = https;
+    }
+    this.scheme = tls == null ? "http" : "https";
     server.setExecutor(Executors.newCachedThreadPool());
     for (String prefix : new String[] {"", "/tts"}) { // also behind a path prefix, as behind a proxy
       server.createContext(prefix + "/v1/models", ex -> json(ex, 200, "{\"object\":\"list\",\"data\":[{\"id\":\""
@@ -61,7 +75,7 @@ final class FakeVllmOmni implements AutoCloseable {
   }
 
   URI url() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
   }
 
   private void voices(HttpExchange ex) throws IOException {

@@ -178,6 +178,46 @@ class VllmOmniProtocolTest {
   }
 
   @Test
+  void httpsWithAPrivateCertificateAuthority(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    // A self-signed certificate for 127.0.0.1, made by the JDK's keytool.
+    Path store = dir.resolve("server.p12");
+    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", "fake", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2", "-dname",
+        "CN=localhost", "-ext", "san=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12", "-keystore",
+        store.toString(), "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
+    String log = new String(keytool.getInputStream().readAllBytes());
+    assertEquals(0, keytool.waitFor(), log);
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    try (var in = Files.newInputStream(store)) {
+      ks.load(in, "changeit".toCharArray());
+    }
+    javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("SunX509");
+    kmf.init(ks, "changeit".toCharArray());
+    javax.net.ssl.SSLContext serverTls = javax.net.ssl.SSLContext.getInstance("TLS");
+    serverTls.init(kmf.getKeyManagers(), null, null);
+    javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+    tmf.init(ks);
+    javax.net.ssl.SSLContext clientTls = javax.net.ssl.SSLContext.getInstance("TLS");
+    clientTls.init(null, tmf.getTrustManagers(), null);
+
+    try (FakeVllmOmni secure = new FakeVllmOmni(serverTls)) {
+      assertTrue(secure.url().toString().startsWith("https://"));
+      CharacterVoice vivian = CharacterVoice.builder("vivian").voicePack(
+          dev.ventriloquist.api.VoicePack.builder("vivian").build()).build();
+      RemoteSpeechBackend trusted = RemoteSpeechBackend.Options.builder(secure.url()).sslContext(clientTls)
+          .voiceMode(RemoteSpeechBackend.VoiceMode.NAMED).build().open();
+      Collect c = new Collect();
+      trusted.synthesize(line(trusted.prepare(vivian), "Over TLS."), c);
+      assertArrayEquals(secure.expectedSamples(), c.pcm());
+      // The JDK's default trust store does not know this certificate: a clear error, no audio.
+      RemoteSpeechBackend untrusted = RemoteSpeechBackend.Options.builder(secure.url())
+          .voiceMode(RemoteSpeechBackend.VoiceMode.NAMED).build().open();
+      RemoteSpeechException e = assertThrows(RemoteSpeechException.class, () -> untrusted.prepare(vivian));
+      assertTrue(e.getMessage().contains("cannot reach"), e.getMessage());
+    }
+  }
+
+  @Test
   void aServerBehindAPathPrefixIsReachedUnderIt() throws Exception {
     RemoteSpeechBackend b = RemoteSpeechBackend.Options.builder(java.net.URI.create(fake.url() + "/tts"))
         .voiceMode(RemoteSpeechBackend.VoiceMode.NAMED).build().open();

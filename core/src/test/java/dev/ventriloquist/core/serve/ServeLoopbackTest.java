@@ -381,6 +381,23 @@ class ServeLoopbackTest {
         HttpResponse.BodyHandlers.ofString()).statusCode());
   }
 
+  @Test
+  void aLinePastTheRequestTimeoutIsStoppedAndTheClientToldWhy() throws Exception {
+    ChirpBackend chirp = new ChirpBackend(1).endless();
+    SpeechServer server = serve(SpeechServer.builder(chirp, "chirp").voices(SpeechServer.loadVoices(VOICES))
+        .requestTimeout(Duration.ofMillis(500)));
+    RemoteSpeechBackend remote = RemoteSpeechBackend.Options.builder(server.baseUrl())
+        .transport(RemoteSpeechBackend.Transport.SSE).build().open();
+    CharacterVoice guard = remote.prepare(guard());
+    Loopback.Collect c = new Loopback.Collect();
+    RemoteSpeechException e = assertThrows(RemoteSpeechException.class,
+        () -> remote.synthesize(line(guard, "Endless."), c));
+    assertTrue(e.getMessage().contains("request timeout"), e.getMessage());
+    assertTrue(c.samples > 0);
+    assertTrue(chirp.cancelledReturn.await(10, TimeUnit.SECONDS));
+    assertEquals(1, server.stats().cancelled());
+  }
+
   static HttpRequest post(SpeechServer server, String json) {
     return HttpRequest.newBuilder(server.baseUrl().resolve("/v1/audio/speech"))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build();
