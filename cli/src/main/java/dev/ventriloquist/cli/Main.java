@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         BakeCommand.class,
         ModelCommand.class,
         VoiceCommand.class,
+        ServeCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

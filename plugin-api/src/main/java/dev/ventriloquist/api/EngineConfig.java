@@ -37,6 +37,7 @@ public final class EngineConfig {
   private final long cacheMaxBytes;
   private final Executor eventExecutor;
   private final List<SynthesisBackend> extraBackends;
+  private final java.net.URI backendUrl;
 
   private EngineConfig(Builder b) {
     this.modelPack = b.modelPack;
@@ -51,6 +52,7 @@ public final class EngineConfig {
     this.cacheMaxBytes = b.cacheMaxBytes;
     this.eventExecutor = b.eventExecutor;
     this.extraBackends = List.copyOf(b.extraBackends);
+    this.backendUrl = b.backendUrl;
   }
 
   public static Builder builder() {
@@ -71,6 +73,7 @@ public final class EngineConfig {
     b.cacheMaxBytes = cacheMaxBytes;
     b.eventExecutor = eventExecutor;
     b.extraBackends.addAll(extraBackends);
+    b.backendUrl = backendUrl;
     return b;
   }
 
@@ -131,6 +134,15 @@ public final class EngineConfig {
     return extraBackends;
   }
 
+  /**
+   * A remote speech server that synthesizes instead of a local model: another machine's {@code ventriloquist serve}
+   * or a vLLM-Omni server (OpenAI-compatible {@code /v1/audio/speech}); empty means synthesis runs here. The API
+   * key, when the server needs one, is read from the environment variable {@code VENTRILOQUIST_API_KEY}.
+   */
+  public Optional<java.net.URI> backendUrl() {
+    return Optional.ofNullable(backendUrl);
+  }
+
   /** Each setter checks its value and names it in the error. */
   public static final class Builder {
     private Path modelPack;
@@ -145,6 +157,7 @@ public final class EngineConfig {
     private long cacheMaxBytes = 512L << 20;
     private Executor eventExecutor;
     private final List<SynthesisBackend> extraBackends = new ArrayList<>();
+    private java.net.URI backendUrl;
 
     private Builder() {}
 
@@ -216,6 +229,16 @@ public final class EngineConfig {
     /** Adds a backend (a mod's, a remote server's) that the engine prefers over the built-in ones. */
     public Builder addBackend(SynthesisBackend backend) {
       this.extraBackends.add(Objects.requireNonNull(backend, "backend"));
+      return this;
+    }
+
+    /** An {@code http://} or {@code https://} speech server to synthesize on (see {@link #backendUrl()}). */
+    public Builder backendUrl(java.net.URI url) {
+      Objects.requireNonNull(url, "url");
+      if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
+        throw new MisuseException("backendUrl must be http://host[:port] or https://host[:port], was \"" + url + "\"");
+      }
+      this.backendUrl = url;
       return this;
     }
 

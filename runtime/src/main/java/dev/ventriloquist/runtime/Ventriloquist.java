@@ -18,6 +18,7 @@ import dev.ventriloquist.runtime.internal.engine.AudioOutput;
 import dev.ventriloquist.runtime.internal.engine.DefaultVoiceEngine;
 import dev.ventriloquist.runtime.internal.engine.InstantAudioOutput;
 import dev.ventriloquist.runtime.internal.openal.OpenAlConfig;
+import dev.ventriloquist.runtime.internal.remote.RemoteSpeechBackend;
 import dev.ventriloquist.runtime.internal.openal.OpenAlOutputs;
 import dev.ventriloquist.runtime.internal.store.LineCache;
 import dev.ventriloquist.runtime.internal.store.PromptStore;
@@ -115,6 +116,12 @@ public final class Ventriloquist {
       SynthesisBackend b = config.extraBackends().get(0);
       return new Selection(b, new BackendInfo(b.name(), b.description(), b.capabilities().clones(),
           "added by the game through EngineConfig.addBackend"));
+    }
+    if (config.backendUrl().isPresent()) {
+      // A remote server synthesizes; nothing is loaded here. It is reached lazily, on the first line.
+      RemoteSpeechBackend remote = RemoteSpeechBackend.connect(config.backendUrl().get());
+      return new Selection(remote, new BackendInfo(remote.name(), remote.description(), true,
+          "backend URL " + config.backendUrl().get()));
     }
     if (config.modelPack().isPresent()) {
       // A configured pack that cannot be loaded is an error the user must see (ModelPackException), not a silent
