@@ -128,6 +128,41 @@ public final class DashScopeBackend implements SynthesisBackend {
     }
   }
 
+  @Override
+  public boolean acceptsStreamedText() {
+    return true;
+  }
+
+  /**
+   * A line whose text is still being written ({@code VoiceEngine.sayStreaming}): one realtime session in
+   * {@code server_commit} mode, each newly settled piece of text sent as an {@code input_text_buffer.append} as soon as
+   * it settles, and {@code session.finish} once the text is complete. Audio the service sent while the line waited
+   * for text is written to the sink with the next piece (the session is read on this thread).
+   */
+  @Override
+  public void synthesizeStreamed(SynthesisRequest request, dev.ventriloquist.spi.TextStream text, PcmSink sink)
+      throws SynthesisException {
+    try (TextStream s = openTextStream(request.character(), request.language(), sink, true)) {
+      int sent = 0;
+      while (!sink.isCancelled()) {
+        String now = text.awaitLonger(sent);
+        if (now.length() > sent) {
+          s.append(now.substring(sent));
+          sent = now.length();
+        }
+        if (text.isComplete() && sent >= text.text().length()) {
+          if (sent > 0) {
+            s.finish();
+          }
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SynthesisException("interrupted while the streamed line waited for text", e);
+    }
+  }
+
   /**
    * Opens a realtime session for text that arrives in pieces; audio goes to {@code sink} as the service makes it.
    * Call {@link TextStream#append} as text comes, then {@link TextStream#finish} (which returns when the last audio

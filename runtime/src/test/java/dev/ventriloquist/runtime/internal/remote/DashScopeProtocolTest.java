@@ -133,6 +133,43 @@ class DashScopeProtocolTest {
   }
 
   @Test
+  void aStreamedLineSendsEachSettledPieceAsItArrives() throws Exception {
+    DashScopeBackend b = backend();
+    CharacterVoice guard = b.prepare(CharacterVoice.of(VoicePacks.load(GUARD)));
+    Collect c = new Collect(Long.MAX_VALUE);
+    // The engine's settled text grows piece by piece; each awaitLonger returns the next longer prefix.
+    List<String> prefixes = List.of("The bridge", "The bridge fell", "The bridge fell in the storm.");
+    dev.ventriloquist.spi.TextStream text = new dev.ventriloquist.spi.TextStream() {
+      int at = 0;
+
+      @Override
+      public String text() {
+        return prefixes.get(at);
+      }
+
+      @Override
+      public boolean isComplete() {
+        return at == prefixes.size() - 1;
+      }
+
+      @Override
+      public String awaitLonger(int length) {
+        while (prefixes.get(at).length() <= length && at < prefixes.size() - 1) {
+          at++;
+        }
+        return prefixes.get(at);
+      }
+    };
+    assertTrue(b.acceptsStreamedText());
+    b.synthesizeStreamed(new SynthesisRequest(3, guard, "", "english", OptionalLong.empty()), text, c);
+    assertArrayEquals(FakeDashScope.pcmFor("The bridge fell in the storm."), c.s16.toByteArray());
+    List<String> appended = fake.clientEvents.stream()
+        .filter(e -> e.get("type").getAsString().equals("input_text_buffer.append"))
+        .map(e -> e.get("text").getAsString()).toList();
+    assertEquals(List.of("The bridge", " fell", " in the storm."), appended);
+  }
+
+  @Test
   void anErrorEventFailsTheLineWithTheServicesMessage() throws Exception {
     fake.rejectVoice = FakeDashScope.VOICE_ID;
     DashScopeBackend b = backend();
