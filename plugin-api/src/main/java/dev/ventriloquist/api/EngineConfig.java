@@ -37,8 +37,10 @@ public final class EngineConfig {
   private final long cacheMaxBytes;
   private final Executor eventExecutor;
   private final List<SynthesisBackend> extraBackends;
+  private final long startupWaitMillis;
 
   private EngineConfig(Builder b) {
+    this.startupWaitMillis = b.startupWaitMillis;
     this.modelPack = b.modelPack;
     this.cacheDir = b.cacheDir;
     this.synthesisThreads = b.synthesisThreads;
@@ -71,6 +73,7 @@ public final class EngineConfig {
     b.cacheMaxBytes = cacheMaxBytes;
     b.eventExecutor = eventExecutor;
     b.extraBackends.addAll(extraBackends);
+    b.startupWaitMillis = startupWaitMillis;
     return b;
   }
 
@@ -126,9 +129,20 @@ public final class EngineConfig {
     return Optional.ofNullable(eventExecutor);
   }
 
-  /** Backends added by the game or mods, tried before the built-in ones. */
+  /**
+   * Backends added by the game or mods, tried in the order added, before the built-in ones: the first one that is
+   * available ({@link SynthesisBackend#unavailableReason()} empty, 24 kHz) speaks.
+   */
   public List<SynthesisBackend> extraBackends() {
     return extraBackends;
+  }
+
+  /**
+   * How long a line said while the engine is still starting (its model loading, see {@code Ventriloquist.open})
+   * waits for it; a line still waiting after this fails with a message saying so.
+   */
+  public long startupWaitMillis() {
+    return startupWaitMillis;
   }
 
   /** Each setter checks its value and names it in the error. */
@@ -145,8 +159,18 @@ public final class EngineConfig {
     private long cacheMaxBytes = 512L << 20;
     private Executor eventExecutor;
     private final List<SynthesisBackend> extraBackends = new ArrayList<>();
+    private long startupWaitMillis = 120_000;
 
     private Builder() {}
+
+    /** 1 ms .. 1 hour; 2 minutes by default (a large model pack loads in tens of seconds on a slow disk). */
+    public Builder startupWaitMillis(long millis) {
+      if (millis < 1 || millis > 3_600_000L) {
+        throw new MisuseException("startupWaitMillis must be in [1, 3600000], was " + millis);
+      }
+      this.startupWaitMillis = millis;
+      return this;
+    }
 
     public Builder modelPack(Path dir) {
       this.modelPack = dir;

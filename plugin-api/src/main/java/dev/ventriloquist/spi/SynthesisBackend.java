@@ -23,6 +23,14 @@ public interface SynthesisBackend extends AutoCloseable {
   BackendCapabilities capabilities();
 
   /**
+   * Why this backend cannot speak right now (its server is unreachable, its model is missing), or empty when it
+   * can. The engine tries the configured backends in order and takes the first available one. Any thread; quick.
+   */
+  default java.util.Optional<String> unavailableReason() {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * Everything besides the text, language and seed that changes this backend's audio for the request (the model
    * pack id, the voice prompt's hash, sampling parameters, the embedded voice's pitch and rate…). The line cache
    * keys entries by it, so two requests with equal fingerprints, texts, languages and seeds must sound the same.

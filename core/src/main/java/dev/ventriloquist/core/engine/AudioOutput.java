@@ -28,6 +28,12 @@ public interface AudioOutput extends AutoCloseable {
   /** Gain multiplied into every line; already clamped to [0, 4]. Ignored by outputs nobody hears. */
   default void setDialogueGain(float gain) {}
 
+  /**
+   * Pauses or resumes every stream at once (a pause menu): as {@link PlaybackStream#setPaused} for each, and
+   * streams opened while paused wait. Any thread; outputs that cannot pause ignore it.
+   */
+  default void setPaused(boolean paused) {}
+
   /** Stops every stream (with a fade) and frees native resources. Idempotent. */
   @Override
   void close();

@@ -93,9 +93,16 @@ public final class OpenAlOutputs {
         OpenAlStatus.Kind.SILENT)).start();
   }
 
-  /** {@link AudioMode#DEFAULT_DEVICE} → {@link #defaultDevice}; {@link AudioMode#SILENT} → {@link #silent}. */
+  /**
+   * {@link AudioMode#DEFAULT_DEVICE} → {@link #defaultDevice}; {@link AudioMode#SILENT} → {@link #silent};
+   * {@link AudioMode#SHARED_CONTEXT} → {@link #currentContext}.
+   */
   public static OpenAlOutput forMode(AudioMode mode, OpenAlConfig config) {
-    return mode == AudioMode.SILENT ? silent(config) : defaultDevice(config);
+    return switch (mode) {
+      case SILENT -> silent(config);
+      case SHARED_CONTEXT -> currentContext(config);
+      default -> defaultDevice(config);
+    };
   }
 
   /** Output devices OpenAL knows, for a settings menu; empty when there are none. */
