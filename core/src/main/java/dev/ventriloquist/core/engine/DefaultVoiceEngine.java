@@ -887,9 +887,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   private void checkStarted() {
     Throwable f = startFailure;
     if (f != null) {
-      EngineClosedException e = new EngineClosedException("the voice engine could not start: " + f.getMessage());
-      e.initCause(f);
-      throw e;
+      throw new EngineClosedException("the voice engine could not start: " + f.getMessage(), f);
     }
   }
 
