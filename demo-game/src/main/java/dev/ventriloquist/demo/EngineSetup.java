@@ -44,6 +44,21 @@ final class EngineSetup {
     return b.build();
   }
 
+  /**
+   * Starts the engine on {@code output} without waiting for its model ({@link Ventriloquist#start}), registers
+   * the cast and faces the listener up the screen. Returns at once: lines said before the model is loaded wait for
+   * it ({@link VoiceEngine#ready()} tells when it is). Safe on the render thread.
+   */
+  static VoiceEngine begin(EngineConfig config, AudioOutput output, List<Cast.Member> cast) {
+    VoiceEngine engine = Ventriloquist.start(config, output);
+    for (Cast.Member m : cast) {
+      engine.register(m.voice());
+    }
+    engine.setListenerOrientation(SoundSpace.FORWARD[0], SoundSpace.FORWARD[1], SoundSpace.FORWARD[2],
+        SoundSpace.UP[0], SoundSpace.UP[1], SoundSpace.UP[2]);
+    return engine;
+  }
+
   /** Creates the engine on {@code output} and registers the cast, listener facing up the screen. */
   static VoiceEngine start(EngineConfig config, AudioOutput output, List<Cast.Member> cast) {
     VoiceEngine engine = Ventriloquist.create(config, output);
