@@ -113,4 +113,59 @@ class ListenerLockTest {
       assertFalse(backend.startOrder.isEmpty());
     }
   }
+
+  @Test
+  void aLateDirectListenerThatCancelsFromOnStartedGetsExactlyOneTerminalEvent() throws Exception {
+    // 100 steps of 10 ms: the line is still synthesizing (and playing on the instant output) for a second.
+    ToneBackend backend = new ToneBackend(100, 10);
+    try (DefaultVoiceEngine engine = engine(EngineConfig.builder().synthesisThreads(1).build(), backend,
+        new CollectingAudioOutput())) {
+      engine.register(character("guard"));
+      Speech line = engine.say("guard", "a long warning");
+      CountDownLatch started = new CountDownLatch(1);
+      line.addListener(new SpeechListener() {
+        @Override
+        public void onStarted(Speech s) {
+          started.countDown();
+        }
+      });
+      assertTrue(started.await(20, TimeUnit.SECONDS));
+      // Added after the start: it learns of the start late, and cancels the line from that callback.
+      List<String> events = new CopyOnWriteArrayList<>();
+      CountDownLatch terminal = new CountDownLatch(1);
+      line.addListener(new SpeechListener() {
+        @Override
+        public void onStarted(Speech s) {
+          events.add("started");
+          s.cancel();
+        }
+
+        @Override
+        public void onInterrupted(Speech s, dev.ventriloquist.api.InterruptReason reason) {
+          events.add("interrupted:" + reason);
+          terminal.countDown();
+        }
+
+        @Override
+        public void onFinished(Speech s) {
+          events.add("finished");
+          terminal.countDown();
+        }
+      }, DIRECT);
+      assertEquals(SpeechState.INTERRUPTED, line.await(WAIT));
+      assertTrue(terminal.await(20, TimeUnit.SECONDS));
+      // Any second terminal event would have been handed over by now: a later say's events come after it.
+      Speech after = engine.say("guard", "next");
+      assertEquals(SpeechState.FINISHED, after.await(WAIT));
+      CountDownLatch afterEvents = new CountDownLatch(1);
+      after.addListener(new SpeechListener() {
+        @Override
+        public void onFinished(Speech s) {
+          afterEvents.countDown();
+        }
+      }, DIRECT);
+      assertTrue(afterEvents.await(20, TimeUnit.SECONDS));
+      assertEquals(List.of("started", "interrupted:CANCELLED"), events);
+    }
+  }
 }
