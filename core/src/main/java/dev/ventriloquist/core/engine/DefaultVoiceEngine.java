@@ -118,11 +118,9 @@ public final class DefaultVoiceEngine implements VoiceEngine {
    */
   public DefaultVoiceEngine(EngineConfig config, SynthesisBackend backend, BackendInfo backendInfo, AudioOutput output,
       LineCache lineCache) {
-    this(config, output, lineCache);
-    Objects.requireNonNull(backend, "backend");
-    Objects.requireNonNull(backendInfo, "backendInfo");
-    checkRate(backend);
-    begin(new BackendChoice(backend, backendInfo));
+    // Checked before the threads start: a backend of the wrong rate leaves nothing running behind.
+    this(config, checkRate(Objects.requireNonNull(backend, "backend"), output), lineCache);
+    begin(new BackendChoice(backend, Objects.requireNonNull(backendInfo, "backendInfo")));
   }
 
   /**
@@ -141,7 +139,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
         return;
       }
       try {
-        checkRate(choice.backend());
+        checkRate(choice.backend(), output);
       } catch (RuntimeException e) {
         closeQuietly(choice.backend());
         startFailed(e);
@@ -174,12 +172,14 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     }
   }
 
-  private static void checkRate(SynthesisBackend backend) {
+  /** @return {@code output}, once the backend's rate is the engine's */
+  private static AudioOutput checkRate(SynthesisBackend backend, AudioOutput output) {
     int rate = backend.capabilities().sampleRate();
     if (rate != EngineConfig.SAMPLE_RATE) {
       throw new IllegalArgumentException("backend " + backend.name() + " writes " + rate + " Hz; the engine needs "
           + EngineConfig.SAMPLE_RATE + " Hz");
     }
+    return output;
   }
 
   /** The backend is loaded: synthesis threads may go. On the thread that finished the start. */
@@ -188,6 +188,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       closeQuietly(choice.backend()); // closed while starting: nobody will ever use it
       startFailure = new EngineClosedException("the engine was closed while it was starting");
       started.completeExceptionally(startFailure);
+      completeReady(startFailure);
       return;
     }
     backendInfo = choice.info();
