@@ -79,8 +79,9 @@ public interface Speech {
   }
 
   /**
-   * Changes this line's gain while it plays (multiplied with the dialogue gain); clamped to [0, 4], non-finite
-   * values are ignored. Applied within one audio tick. Any thread.
+   * Sets this line's gain while it plays, in place of its starting volume ({@link SpeechOptions#volume()} times the
+   * character's {@link CharacterVoice#gain()}); the dialogue gain still applies on top. Clamped to [0, 4],
+   * non-finite values are ignored. Applied within one audio tick. Any thread.
    */
   default void setGain(float gain) {
     throw new UnsupportedOperationException("setGain() is not supported by " + getClass().getName());
