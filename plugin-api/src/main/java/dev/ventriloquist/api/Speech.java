@@ -53,8 +53,9 @@ public interface Speech {
   /**
    * Completes with the terminal state ({@link SpeechState#FINISHED}, {@link SpeechState#INTERRUPTED} or
    * {@link SpeechState#FAILED}) once the line has ended; never completes exceptionally (a failure is in
-   * {@link #failure()}). Dependent stages run on the engine's event executor (like listeners), never on a synthesis
-   * or audio thread.
+   * {@link #failure()}). It completes on the engine's event executor (like listeners), so stages added before
+   * then run there, never on a synthesis or audio thread; a stage added once it is complete runs at once on the
+   * thread that adds it (as with any {@code CompletableFuture}).
    */
   default CompletionStage<SpeechState> completion() {
     throw new UnsupportedOperationException("completion() is not supported by " + getClass().getName());

@@ -45,20 +45,22 @@ class EngineCapabilitiesTest {
 
   @Test
   void completionCompletesWithTheTerminalStateOnTheEventThread() throws Exception {
-    ToneBackend backend = new ToneBackend(2, 0).holdOn("held");
+    ToneBackend backend = new ToneBackend(2, 0).holdOn("done");
     try (DefaultVoiceEngine engine = EngineFixture.engine(EngineConfig.builder().build(), backend,
         new CollectingAudioOutput())) {
       engine.register(character("a"));
       Speech done = engine.say("a", "done");
+      // Added while the backend holds the line, so the stage runs where the completion happens.
       CompletableFuture<String> thread = done.completion().thenApply(s -> s + " on "
           + Thread.currentThread().getName()).toCompletableFuture();
+      backend.release();
       assertEquals("FINISHED on ventriloquist-events", thread.get(20, TimeUnit.SECONDS));
+      engine.pause(); // the next line cannot finish while paused
       Speech held = engine.say("a", "held");
       CompletableFuture<SpeechState> c = held.completion().toCompletableFuture();
       assertFalse(c.isDone());
       held.cancel();
       assertEquals(SpeechState.INTERRUPTED, c.get(20, TimeUnit.SECONDS));
-      backend.release();
     }
   }
 
