@@ -250,6 +250,11 @@ public final class VillageGame extends ApplicationAdapter {
     return paused;
   }
 
+  /** Cutscene lines prefetched so far, and asked for (for the HUD and tests). */
+  int[] prefetchProgress() {
+    return new int[] {prefetched, prefetching};
+  }
+
   /** The engine as the game logic sees it; lines said while it starts wait in the engine. */
   private final Voices voices = (speaker, line, kind, events) -> {
     Voices v = engineVoices;
