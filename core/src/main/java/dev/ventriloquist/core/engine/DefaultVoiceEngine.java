@@ -367,14 +367,15 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     });
   }
 
+  /** Synchronized with {@link #resume()} so that the flag and the output always agree. */
   @Override
-  public void pause() {
+  public synchronized void pause() {
     paused = true;
     output.setPaused(true);
   }
 
   @Override
-  public void resume() {
+  public synchronized void resume() {
     paused = false;
     output.setPaused(false);
   }
