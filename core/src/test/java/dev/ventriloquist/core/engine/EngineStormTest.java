@@ -94,6 +94,7 @@ class EngineStormTest {
         SpeechListener listener = new SpeechListener() {
           @Override
           public void onStarted(Speech speech) {
+            engine.stats(); // a HUD update: takes the scheduler's lock and every live line's monitor
             if (reenter && (salt & 1) == 0) {
               speech.cancel(); // a listener that cancels its own line
             }
