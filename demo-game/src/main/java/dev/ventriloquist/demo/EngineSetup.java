@@ -44,10 +44,12 @@ final class EngineSetup {
   }
 
   /**
-   * Creates the engine on libGDX's audio ({@link GdxVoices}: libGDX's OpenAL context, or silent real time when there
-   * is none) and registers the cast, listener facing up the screen.
+   * Starts the engine on libGDX's audio without waiting for its model ({@link GdxVoices#create}: libGDX's OpenAL
+   * context, or silent real time when there is none), registers the cast and faces the listener up the screen.
+   * Returns at once: lines said before the model is loaded wait for it ({@link VoiceEngine#ready()} tells when it
+   * is). Call on the render thread.
    */
-  static VoiceEngine start(EngineConfig config, List<Cast.Member> cast) {
+  static VoiceEngine begin(EngineConfig config, List<Cast.Member> cast) {
     return prepare(GdxVoices.create(config), cast);
   }
 

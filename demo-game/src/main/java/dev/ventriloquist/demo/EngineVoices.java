@@ -33,14 +33,19 @@ public final class EngineVoices implements Voices {
     this.gameThread = Objects.requireNonNull(gameThread, "gameThread");
   }
 
-  @Override
-  public LineHandle say(Villager speaker, DialogueScript.Line line, Kind kind, LineEvents events) {
-    SpeechOptions options = SpeechOptions.builder()
+  /** How the demo says a line of this kind (a prefetch of the line must use the same text, language and seed). */
+  static SpeechOptions options(DialogueScript.Line line, Kind kind, dev.ventriloquist.api.Emitter emitter) {
+    return SpeechOptions.builder()
         .mode(kind == Kind.BARK ? ChannelMode.SIMPLE : ChannelMode.QUEUE)
         .priority(kind == Kind.BARK ? BARK_PRIORITY : DIALOGUE_PRIORITY)
         .language(line.language())
-        .emitter(speaker.emitter())
+        .emitter(emitter)
         .build();
+  }
+
+  @Override
+  public LineHandle say(Villager speaker, DialogueScript.Line line, Kind kind, LineEvents events) {
+    SpeechOptions options = options(line, kind, speaker.emitter());
     Speech speech;
     try {
       speech = engine.say(speaker.id(), line.text(), options);

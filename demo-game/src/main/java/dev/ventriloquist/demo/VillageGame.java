@@ -84,6 +84,11 @@ public final class VillageGame extends ApplicationAdapter {
   private List<Cast.Member> cast = List.of();
   private float time;
   private boolean talkPressed;
+  /** The pause menu is open (Esc): the world, voices and subtitles stand still. */
+  private boolean paused;
+  /** Cutscene lines synthesized into the cache ahead of time: done, and how many were asked for. */
+  private int prefetched;
+  private int prefetching;
   private String lastBarkFailure;
   private final float[] alScratch = new float[3];
 
@@ -153,7 +158,13 @@ public final class VillageGame extends ApplicationAdapter {
           case Input.Keys.EQUALS, Input.Keys.PLUS, Input.Keys.NUMPAD_ADD -> settings.nudgeGain(1);
           case Input.Keys.H -> settings.toggleHrtf();
           case Input.Keys.B -> settings.startBake();
-          case Input.Keys.ESCAPE -> Gdx.app.exit();
+          case Input.Keys.ESCAPE -> togglePause();
+          case Input.Keys.Q -> {
+            if (!paused) {
+              return false;
+            }
+            Gdx.app.exit();
+          }
           default -> {
             return false;
           }
@@ -165,43 +176,95 @@ public final class VillageGame extends ApplicationAdapter {
 
   private void startEngine() {
     EngineConfig config = EngineSetup.config(options, Gdx.app::postRunnable);
-    List<Cast.Member> members = cast;
-    // Loading a model pack takes a while: off the render thread. libGDX makes its OpenAL context current for the
-    // whole process, so the engine joins it from here too.
-    Thread t = new Thread(() -> {
-      try {
-        VoiceEngine e = EngineSetup.start(config, members);
-        Gdx.app.postRunnable(() -> engineReady(e));
-      } catch (RuntimeException | Error e) {
-        LOG.log(Level.SEVERE, "the voice engine did not start", e);
-        String why = String.valueOf(e.getMessage());
-        Gdx.app.postRunnable(() -> engineError = why);
-      }
-    }, "demo-engine-start");
-    t.setDaemon(true);
-    t.start();
-  }
-
-  private void engineReady(VoiceEngine e) {
-    if (disposed) {
-      e.close();
+    // Returns at once (GdxVoices starts the engine on libGDX's OpenAL context; the model loads in the background),
+    // and lines said meanwhile wait for it.
+    VoiceEngine e;
+    try {
+      e = EngineSetup.begin(config, cast);
+    } catch (RuntimeException ex) {
+      LOG.log(Level.SEVERE, "the voice engine did not start", ex);
+      engineError = String.valueOf(ex.getMessage());
       return;
     }
     engine = e;
     engineVoices = new EngineVoices(e, Gdx.app::postRunnable);
     oracle = new Oracle(e, subtitles, Gdx.app::postRunnable, Oracle.wordsPerSecond(cast), OracleStream.REAL_TIME);
+    audioDescription = e.audioStatus().device();
+    e.ready().whenComplete((ready, error) -> { // on the game thread (the engine's event executor)
+      if (error != null) {
+        LOG.log(Level.SEVERE, "the voice engine did not start", error);
+        engineError = String.valueOf(error.getMessage());
+      } else {
+        engineReady(e);
+      }
+    });
+  }
+
+  private void engineReady(VoiceEngine e) {
+    if (disposed) {
+      return;
+    }
     backend = e.backend();
     audioDescription = e.audioStatus().device();
     settings = new Settings(e, GameAudio.hrtf(e), new ScriptBake(options.assets().resolve(DIALOGUE),
         options.voices(), EngineSetup.bakeConfig(options)));
     LOG.info("voice: " + Hud.backendLine(backend) + "; audio: " + audioDescription + "; " + Hud.castLine(cast));
+    prefetchCutscenes(e);
   }
 
-  /** The engine as the game logic sees it; lines said before it is ready fail softly. */
+  /**
+   * Synthesizes the opening line of every villager's first conversation into the cache now, so that when the
+   * player talks to them it plays at once, as a cache hit. Needs a cache ({@code --cache}).
+   */
+  private void prefetchCutscenes(VoiceEngine e) {
+    if (options.cache() == null) {
+      return;
+    }
+    for (Villager v : village.villagers()) {
+      List<DialogueScript.Dialogue> ds = script.dialoguesOf(v.id());
+      if (ds.isEmpty() || ds.get(0).lines().isEmpty() || !e.characters().contains(v.id())) {
+        continue;
+      }
+      DialogueScript.Line first = ds.get(0).lines().get(0);
+      prefetching++;
+      e.prefetch(first.character(), first.text(), EngineVoices.options(first, Voices.Kind.DIALOGUE,
+          v.emitter())).whenComplete((ok, error) -> Gdx.app.postRunnable(() -> {
+            if (error == null) {
+              prefetched++;
+            } else {
+              LOG.warning("could not prefetch " + first.id() + ": " + error.getMessage());
+            }
+          }));
+    }
+  }
+
+  /** Opens or closes the pause menu: every voice, its subtitles and the world stop where they are. */
+  void togglePause() {
+    paused = !paused;
+    VoiceEngine e = engine;
+    if (e != null) {
+      if (paused) {
+        e.pause();
+      } else {
+        e.resume();
+      }
+    }
+  }
+
+  boolean paused() {
+    return paused;
+  }
+
+  /** Cutscene lines prefetched so far, and asked for (for the HUD and tests). */
+  int[] prefetchProgress() {
+    return new int[] {prefetched, prefetching};
+  }
+
+  /** The engine as the game logic sees it; lines said while it starts wait in the engine. */
   private final Voices voices = (speaker, line, kind, events) -> {
     Voices v = engineVoices;
-    if (v == null || engine == null) {
-      Gdx.app.postRunnable(() -> events.failed("the voice engine is still starting"));
+    if (v == null) {
+      Gdx.app.postRunnable(() -> events.failed(engineError == null ? "no voice engine" : engineError));
       return () -> {};
     }
     return v.say(speaker, line, kind, events);
@@ -218,7 +281,9 @@ public final class VillageGame extends ApplicationAdapter {
   @Override
   public void render() {
     float dt = Math.min(MAX_DT, Gdx.graphics.getDeltaTime());
-    update(dt);
+    if (!paused) {
+      update(dt); // paused: the world, bubbles and subtitles hold still, as the voices do
+    }
     if (Gdx.gl != null) {
       draw();
       maybeScreenshot();
@@ -449,6 +514,27 @@ public final class VillageGame extends ApplicationAdapter {
       }
     }
     batch.end();
+    if (paused) {
+      drawPauseMenu();
+    }
+  }
+
+  private void drawPauseMenu() {
+    float w = screenView.getWorldWidth();
+    float h = screenView.getWorldHeight();
+    shapes.begin(ShapeRenderer.ShapeType.Filled);
+    shapes.setColor(0f, 0f, 0f, 0.6f);
+    shapes.rect(0, 0, w, h);
+    shapes.setColor(HUD_BG);
+    shapes.rect(w / 2 - 200, h / 2 - 60, 400, 120);
+    shapes.end();
+    batch.begin();
+    font.setColor(Color.WHITE);
+    for (String[] row : new String[][] {{"Paused", "30"}, {"Esc  resume", "0"}, {"Q  quit", "-24"}}) {
+      layout.setText(font, row[0]);
+      font.draw(batch, row[0], w / 2 - layout.width / 2, h / 2 + Float.parseFloat(row[1]) + 8);
+    }
+    batch.end();
   }
 
   private void drawBlock(WorldMap.Block b) {
@@ -524,10 +610,13 @@ public final class VillageGame extends ApplicationAdapter {
   private List<String> hudLines() {
     List<String> lines = new ArrayList<>();
     VoiceEngine e = engine;
-    if (e == null) {
-      lines.add(engineError == null ? "Voice: starting..." : "Voice: failed to start: " + engineError);
+    if (engineError != null) {
+      lines.add("Voice: failed to start: " + engineError);
+    } else if (backend == null) {
+      lines.add("Voice: starting... (lines wait for it)");
     } else {
-      lines.add(Hud.backendLine(backend));
+      lines.add(Hud.backendLine(backend) + (prefetching == 0 ? ""
+          : "   Cutscene lines prefetched: " + prefetched + "/" + prefetching));
     }
     lines.add("Audio: " + audioDescription);
     lines.add(Hud.castLine(cast));
@@ -540,7 +629,7 @@ public final class VillageGame extends ApplicationAdapter {
     if (failure != null) {
       lines.add("Last failed line: " + (failure.length() > 95 ? failure.substring(0, 92) + "..." : failure));
     }
-    lines.add("WASD/arrows walk   E talk / next line   Esc quit" + (walk != null && !walk.done() ? "   (walk script)" : ""));
+    lines.add("WASD/arrows walk   E talk / next line   Esc pause" + (walk != null && !walk.done() ? "   (walk script)" : ""));
     return lines;
   }
 
@@ -599,7 +688,7 @@ public final class VillageGame extends ApplicationAdapter {
     engine = null;
     engineVoices = null;
     // Before libGDX closes its audio: the engine's sources live on libGDX's OpenAL context. (GdxVoices also
-    // closes it when the application is disposed; closing twice is harmless.)
+    // closes it when the application is disposed; closing twice is harmless, and close() returns within about 2 s.)
     if (e != null) {
       e.close();
     }

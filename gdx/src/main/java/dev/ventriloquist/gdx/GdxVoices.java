@@ -36,12 +36,16 @@ import java.util.Objects;
  *   <li><b>Events on the game thread.</b> Listeners added without an executor run through
  *       {@link Application#postRunnable}, i.e. on the render thread between frames, unless the config names an
  *       executor of its own.</li>
- *   <li><b>Lifecycle.</b> The engine is closed when the application is disposed, before libGDX disposes its audio
- *       (our sources must go first).</li>
+ *   <li><b>Never blocks {@code create()}.</b> The engine is returned at once and loads its model pack in the
+ *       background; lines said meanwhile wait for it (bounded by {@link EngineConfig#startupWaitMillis()}), and
+ *       {@link VoiceEngine#ready()} completes on the game thread when it can speak.</li>
+ *   <li><b>Lifecycle.</b> When the application pauses (a phone call, the window minimised on Android, a focus
+ *       loss the game reports) all dialogue pauses with it and resumes where it stopped; the engine is closed when
+ *       the application is disposed, before libGDX disposes its audio (our sources must go first).</li>
  * </ul>
  *
  * <p><b>Threads.</b> Call {@link #create} on the render thread ({@code create()} or later), where libGDX's OpenAL
- * context is current. It loads the model pack, which takes a while with a large pack.
+ * context is current.
  */
 public final class GdxVoices {
   private static final System.Logger LOG = System.getLogger(GdxVoices.class.getName());
@@ -69,7 +73,7 @@ public final class GdxVoices {
     if (config.audioMode() == AudioMode.DEFAULT_DEVICE) {
       engine = onLibgdxAudio(b);
     } else {
-      engine = Ventriloquist.create(b.build());
+      engine = Ventriloquist.start(b.build());
     }
     app.addLifecycleListener(new EngineLifecycle(app, engine));
     return engine;
@@ -78,14 +82,14 @@ public final class GdxVoices {
   /** libGDX's context when there is one, else silent real time (logged once). */
   private static VoiceEngine onLibgdxAudio(EngineConfig.Builder b) {
     try {
-      return Ventriloquist.create(b.audioMode(AudioMode.CURRENT_CONTEXT).build());
+      return Ventriloquist.start(b.audioMode(AudioMode.CURRENT_CONTEXT).build());
     } catch (AudioDeviceException e) {
       if (Natives.isMissingLibrary(e)) { // a packaging error the game must see, not silence
         throw e;
       }
       LOG.log(System.Logger.Level.INFO, "libGDX has no OpenAL context (" + e.getMessage()
           + "); voices play silently in real time");
-      return Ventriloquist.create(b.audioMode(AudioMode.SILENT_REALTIME).build());
+      return Ventriloquist.start(b.audioMode(AudioMode.SILENT_REALTIME).build());
     }
   }
 
@@ -94,10 +98,15 @@ public final class GdxVoices {
     assets.setLoader(VoicePack.class, new VoicePackLoader(assets.getFileHandleResolver()));
   }
 
-  /** Closes the engine when the application goes away (libGDX calls this before disposing its audio). */
+  /**
+   * Pauses dialogue with the application and closes the engine when it goes away (libGDX calls {@code dispose}
+   * before disposing its audio). A pause the game itself made (a pause menu) is not undone by the application's
+   * resume.
+   */
   private static final class EngineLifecycle implements LifecycleListener {
     private final Application app;
     private final VoiceEngine engine;
+    private boolean pausedByApp; // render thread
 
     EngineLifecycle(Application app, VoiceEngine engine) {
       this.app = app;
@@ -105,10 +114,20 @@ public final class GdxVoices {
     }
 
     @Override
-    public void pause() {}
+    public void pause() {
+      if (!engine.isPaused()) {
+        engine.pause();
+        pausedByApp = true;
+      }
+    }
 
     @Override
-    public void resume() {}
+    public void resume() {
+      if (pausedByApp) {
+        pausedByApp = false;
+        engine.resume();
+      }
+    }
 
     @Override
     public void dispose() {

@@ -12,8 +12,10 @@ public final class CharacterVoice {
   private final VoicePack voicePack;
   private final VoicePrompt prompt;
   private final Spatial spatial;
+  private final float gain;
 
   private CharacterVoice(Builder b) {
+    this.gain = b.gain;
     this.id = b.id;
     this.voicePack = b.voicePack;
     this.prompt = b.prompt;
@@ -46,6 +48,11 @@ public final class CharacterVoice {
     return spatial;
   }
 
+  /** The character's default gain, multiplied into each of its lines' volume (1 = unchanged). */
+  public float gain() {
+    return gain;
+  }
+
   /** The language the character speaks when a line does not say: the pack's, else {@code auto}. */
   public String defaultLanguage() {
     return voicePack == null ? SpeechOptions.AUTO_LANGUAGE : voicePack.language();
@@ -61,6 +68,7 @@ public final class CharacterVoice {
     private VoicePack voicePack;
     private VoicePrompt prompt;
     private Spatial spatial = Spatial.DEFAULT;
+    private float gain = 1f;
 
     private Builder(String id) {
       this.id = VoicePack.checkId(id);
@@ -79,6 +87,15 @@ public final class CharacterVoice {
 
     public Builder spatial(Spatial spatial) {
       this.spatial = Objects.requireNonNull(spatial, "spatial");
+      return this;
+    }
+
+    /** A loud or quiet character: 0..4, multiplied into each line's volume. */
+    public Builder gain(float gain) {
+      if (!(gain >= 0f && gain <= 4f)) {
+        throw new MisuseException("gain must be in [0, 4], was " + gain);
+      }
+      this.gain = gain;
       return this;
     }
 

@@ -7,4 +7,9 @@ public class EngineClosedException extends MisuseException {
   public EngineClosedException(String message) {
     super(message);
   }
+
+  /** An engine that could not start (it is closed for good); {@code cause} says why. */
+  public EngineClosedException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

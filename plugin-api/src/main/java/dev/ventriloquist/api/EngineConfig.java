@@ -38,8 +38,10 @@ public final class EngineConfig {
   private final Executor eventExecutor;
   private final List<SynthesisBackend> extraBackends;
   private final java.net.URI backendUrl;
+  private final long startupWaitMillis;
 
   private EngineConfig(Builder b) {
+    this.startupWaitMillis = b.startupWaitMillis;
     this.modelPack = b.modelPack;
     this.cacheDir = b.cacheDir;
     this.synthesisThreads = b.synthesisThreads;
@@ -74,6 +76,7 @@ public final class EngineConfig {
     b.eventExecutor = eventExecutor;
     b.extraBackends.addAll(extraBackends);
     b.backendUrl = backendUrl;
+    b.startupWaitMillis = startupWaitMillis;
     return b;
   }
 
@@ -129,7 +132,10 @@ public final class EngineConfig {
     return Optional.ofNullable(eventExecutor);
   }
 
-  /** Backends added by the game or mods, tried before the built-in ones. */
+  /**
+   * Backends added by the game or mods, tried in the order added, before the built-in ones: the first one that is
+   * available ({@link SynthesisBackend#unavailableReason()} empty, 24 kHz) speaks.
+   */
   public List<SynthesisBackend> extraBackends() {
     return extraBackends;
   }
@@ -141,6 +147,14 @@ public final class EngineConfig {
    */
   public Optional<java.net.URI> backendUrl() {
     return Optional.ofNullable(backendUrl);
+  }
+
+  /**
+   * How long a line said while the engine is still starting (its model loading, see {@code Ventriloquist.open})
+   * waits for it; a line still waiting after this fails with a message saying so.
+   */
+  public long startupWaitMillis() {
+    return startupWaitMillis;
   }
 
   /** Each setter checks its value and names it in the error. */
@@ -158,8 +172,18 @@ public final class EngineConfig {
     private Executor eventExecutor;
     private final List<SynthesisBackend> extraBackends = new ArrayList<>();
     private java.net.URI backendUrl;
+    private long startupWaitMillis = 120_000;
 
     private Builder() {}
+
+    /** 1 ms .. 1 hour; 2 minutes by default (a large model pack loads in tens of seconds on a slow disk). */
+    public Builder startupWaitMillis(long millis) {
+      if (millis < 1 || millis > 3_600_000L) {
+        throw new MisuseException("startupWaitMillis must be in [1, 3600000], was " + millis);
+      }
+      this.startupWaitMillis = millis;
+      return this;
+    }
 
     public Builder modelPack(Path dir) {
       this.modelPack = dir;

@@ -7,4 +7,9 @@ public class MisuseException extends VentriloquistException {
   public MisuseException(String message) {
     super(message, null);
   }
+
+  /** @param cause what led to it, e.g. why an engine that is now unusable could not start */
+  public MisuseException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

@@ -6,7 +6,9 @@ package dev.ventriloquist.api;
  * <p><b>Threads.</b> Events are delivered on the executor given to {@link Speech#addListener(SpeechListener,
  * java.util.concurrent.Executor)} (a libGDX game passes {@code Gdx.app::postRunnable} to get them on the game
  * thread), or else on the engine's single event thread, {@code ventriloquist-events}. They are never run on a
- * synthesis thread or the audio thread, so a slow listener cannot stall audio. For one speech, events arrive in
+ * synthesis thread or the audio thread, nor under a lock of the engine (a direct executor, {@code Runnable::run},
+ * runs them on {@code ventriloquist-events}), so a slow listener cannot stall audio and a listener may call
+ * {@code say}, {@code cancel} or any other engine method. For one speech, events arrive in
  * order: {@code onStarted}, any number of {@code onProgress}, then exactly one of {@code onFinished},
  * {@code onInterrupted} or {@code onFailed}. A listener added after an event happened still receives the
  * terminal event. Exceptions thrown by a listener are logged and otherwise ignored.

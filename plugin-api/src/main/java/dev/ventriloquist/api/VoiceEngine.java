@@ -1,6 +1,7 @@
 package dev.ventriloquist.api;
 
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Gives registered characters voices. Created by the engine module ({@code Ventriloquist.create(EngineConfig)});
@@ -84,8 +85,58 @@ public interface VoiceEngine extends AutoCloseable {
   }
 
   /**
-   * Interrupts every line, stops the threads and frees native resources. Returns within a bounded time (a few
-   * seconds at most, even if a backend is mid-step). Idempotent.
+   * Pauses all dialogue (a pause menu): every playing line stops where it is, audio clocks and progress events stop,
+   * and queued lines do not start; synthesis may go on filling buffers. Lines said while paused wait too.
+   * Any thread; idempotent.
+   */
+  default void pause() {
+    throw new UnsupportedOperationException("pause() is not supported by " + getClass().getName());
+  }
+
+  /** Continues every line from where {@link #pause()} stopped it (lines paused one by one stay paused). */
+  default void resume() {
+    throw new UnsupportedOperationException("resume() is not supported by " + getClass().getName());
+  }
+
+  /** Whether all dialogue is paused. */
+  default boolean isPaused() {
+    return false;
+  }
+
+  /**
+   * Readies a character's voice ahead of its first line (a cloning backend extracts its voice prompt) on the
+   * engine's preparation thread. Never blocks.
+   *
+   * @return completes once the voice is ready, or exceptionally with the reason it cannot be
+   * @throws UnknownCharacterException if no character has this id
+   */
+  default CompletionStage<Void> prepare(String characterId) {
+    throw new UnsupportedOperationException("prepare() is not supported by " + getClass().getName());
+  }
+
+  /**
+   * Synthesizes a line into the line cache without playing it (ahead of a cutscene), so that the same
+   * {@code say(characterId, text, options)} later plays as a cache hit. Never blocks; validated like {@code say}.
+   *
+   * @return completes once the line is in the cache (at once if it already was), or exceptionally
+   * @throws MisuseException if the engine has no cache directory
+   */
+  default CompletionStage<Void> prefetch(String characterId, String text, SpeechOptions options) {
+    throw new UnsupportedOperationException("prefetch() is not supported by " + getClass().getName());
+  }
+
+  /**
+   * Completes with this engine once it can synthesize (its model is loaded), or exceptionally if it cannot start.
+   * Lines said before then wait for it. Dependent stages run on the event executor.
+   */
+  default CompletionStage<VoiceEngine> ready() {
+    return java.util.concurrent.CompletableFuture.completedFuture(this);
+  }
+
+  /**
+   * Interrupts every line, stops the threads and frees native resources. Returns within about 2 s on the calling
+   * thread, even if a backend is mid-step (it is closed when that step ends) or cache writes are pending (they
+   * finish on the cache's own thread; an entry is never half-written). Idempotent.
    */
   @Override
   void close();

@@ -23,6 +23,14 @@ public interface SynthesisBackend extends AutoCloseable {
   BackendCapabilities capabilities();
 
   /**
+   * Why this backend cannot speak right now (its server is unreachable, its model is missing), or empty when it
+   * can. The engine tries the configured backends in order and takes the first available one. Any thread; quick.
+   */
+  default java.util.Optional<String> unavailableReason() {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * Everything besides the text, language and seed that changes this backend's audio for the request (the model
    * pack id, the voice prompt's hash, sampling parameters, the embedded voice's pitch and rate…). The line cache
    * keys entries by it, so two requests with equal fingerprints, texts, languages and seeds must sound the same.
@@ -35,11 +43,13 @@ public interface SynthesisBackend extends AutoCloseable {
    * reference clip, a stored prompt, or a prompt the pack ships) and returns the character with that prompt; other
    * backends return {@code character} as it is, which is the default.
    *
-   * <p><b>Threads.</b> Called on a synthesis thread, before the first line of a registered character is looked up
-   * in the line cache (its key includes the prompt) or synthesized. It may take a while (running encoders, reading
-   * files); that line waits, other lines do not. The engine remembers the result for the registered character, so it
-   * is called again only after the character is registered anew or after a call that threw. Several synthesis
-   * threads may call it at once for different characters.
+   * <p><b>Threads.</b> Called on one of the engine's preparation threads ({@code ventriloquist-prepare-N}), before
+   * the first line of a registered character is looked up in the line cache (its key includes the prompt) or
+   * synthesized, or when the game calls {@code VoiceEngine.prepare}. It may take a while (running encoders, reading
+   * files); that character's lines wait, other lines go on, so it may run while {@link #synthesize} runs on a
+   * synthesis thread. The engine remembers the result for the registered character, so it is called again only after
+   * the character is registered anew or after a call that threw. Several threads may call it at once for different
+   * characters.
    *
    * @return the character to synthesize with: same id; never null
    * @throws VoicePackException if the character's voice cannot be prepared (an unusable

@@ -2,10 +2,14 @@ package dev.ventriloquist.runtime;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import dev.ventriloquist.api.AudioDeviceException;
 import dev.ventriloquist.api.AudioMode;
@@ -15,6 +19,7 @@ import dev.ventriloquist.api.NoBackendException;
 import dev.ventriloquist.api.VoicePack;
 import dev.ventriloquist.api.VoiceEngine;
 import dev.ventriloquist.runtime.internal.engine.AudioOutput;
+import dev.ventriloquist.runtime.internal.engine.BackendChoice;
 import dev.ventriloquist.runtime.internal.engine.DefaultVoiceEngine;
 import dev.ventriloquist.runtime.internal.engine.InstantAudioOutput;
 import dev.ventriloquist.runtime.internal.openal.OpenAlConfig;
@@ -102,20 +107,109 @@ public final class Ventriloquist {
     }
   }
 
-  /** Which backend {@link #create} would use for {@code config}, and why, without building it. */
+  /**
+   * Starts an engine without blocking the caller: the audio output is made here (so {@link AudioMode#CURRENT_CONTEXT}
+   * finds the caller's OpenAL context), the model pack loads on {@code ventriloquist-start}. The engine accepts
+   * {@code register} and {@code say} at once; lines said before its model is loaded wait for it (at most
+   * {@link EngineConfig#startupWaitMillis()}). {@link VoiceEngine#ready()} tells when it has started.
+   *
+   * @throws dev.ventriloquist.api.AudioDeviceException for {@code CURRENT_CONTEXT} with no current context
+   */
+  public static VoiceEngine start(EngineConfig config) {
+    Objects.requireNonNull(config, "config");
+    return start(config, defaultOutput(config));
+  }
+
+  /** {@link #start(EngineConfig)} with its audio going to {@code output}. */
+  public static VoiceEngine start(EngineConfig config, AudioOutput output) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(output, "output");
+    LineCache cache;
+    try {
+      cache = config.cacheDir()
+          .map(dir -> LineCache.builder(dir).maxDiskBytes(config.cacheMaxBytes()).build())
+          .orElse(null);
+    } catch (RuntimeException | Error e) {
+      closeQuietly(output, e);
+      throw e;
+    }
+    CompletableFuture<BackendChoice> backend = new CompletableFuture<>();
+    DefaultVoiceEngine engine = new DefaultVoiceEngine(config, backend, output, cache);
+    Thread t = new Thread(() -> {
+      try {
+        Selection s = selectBackend(config);
+        backend.complete(new BackendChoice(s.backend, s.info));
+      } catch (RuntimeException e) {
+        backend.completeExceptionally(e);
+      } catch (Error e) {
+        backend.completeExceptionally(e);
+        throw e;
+      }
+    }, "ventriloquist-start");
+    t.setDaemon(true);
+    t.start();
+    return engine;
+  }
+
+  /**
+   * An engine, asynchronously: completes once its model is loaded (see {@link #start(EngineConfig)}), on the
+   * configured event executor (e.g. the game thread), or exceptionally with the reason it cannot start (a
+   * {@link dev.ventriloquist.api.ModelPackException} for a damaged pack). Never blocks a game's {@code create()}.
+   */
+  public static CompletionStage<VoiceEngine> open(EngineConfig config) {
+    VoiceEngine engine;
+    try {
+      engine = start(config);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<VoiceEngine> result = new CompletableFuture<>();
+    engine.ready().whenComplete((e, error) -> {
+      if (error == null) {
+        result.complete(e);
+      } else {
+        engine.close();
+        result.completeExceptionally(error);
+      }
+    });
+    return result;
+  }
+
+  /**
+   * Which backend {@link #create} would use for {@code config}, and why, without building it. Backends the game
+   * added are looked at, never closed (they are the game's).
+   */
   public static BackendInfo describeBackend(EngineConfig config) {
     Selection s = selectBackend(config);
-    s.backend.close();
+    if (!config.extraBackends().contains(s.backend)) {
+      s.backend.close();
+    }
     return s.info;
   }
 
   private record Selection(SynthesisBackend backend, BackendInfo info) {}
 
   private static Selection selectBackend(EngineConfig config) {
-    if (!config.extraBackends().isEmpty()) {
-      SynthesisBackend b = config.extraBackends().get(0);
-      return new Selection(b, new BackendInfo(b.name(), b.description(), b.capabilities().clones(),
-          "added by the game through EngineConfig.addBackend"));
+    // The game's backends in the order added: the first that is available speaks; why the others were passed over
+    // goes into the reason.
+    List<String> skipped = new ArrayList<>();
+    for (SynthesisBackend b : config.extraBackends()) {
+      Optional<String> why;
+      try {
+        why = b.unavailableReason();
+        if (why.isEmpty() && b.capabilities().sampleRate() != EngineConfig.SAMPLE_RATE) {
+          why = Optional.of("writes " + b.capabilities().sampleRate() + " Hz, not " + EngineConfig.SAMPLE_RATE);
+        }
+      } catch (RuntimeException e) {
+        why = Optional.of("failed its check: " + e.getMessage());
+      }
+      if (why.isEmpty()) {
+        return new Selection(b, new BackendInfo(b.name(), b.description(), b.capabilities().clones(),
+            "added by the game through EngineConfig.addBackend" + skippedNote(skipped)));
+      }
+      skipped.add(b.name() + " (" + why.get() + ")");
+      System.getLogger(Ventriloquist.class.getName()).log(System.Logger.Level.INFO,
+          "backend " + b.name() + " is unavailable: " + why.get() + "; trying the next");
     }
     if (config.backendUrl().isPresent()) {
       // A remote server synthesizes; nothing is loaded here. It is reached lazily, on the first line.
@@ -131,7 +225,7 @@ public final class Ventriloquist {
           Qwen3TtsBackend.Options.defaults().withDevice(config.device()),
           config.cacheDir().map(PromptStore::open).orElse(null));
       return new Selection(qwen, new BackendInfo(qwen.name(), qwen.description(), true,
-          "model pack " + config.modelPack().get()));
+          "model pack " + config.modelPack().get() + skippedNote(skipped)));
     }
     Optional<BackendProvider> fallback = ServiceLoader.load(BackendProvider.class, Ventriloquist.class.getClassLoader())
         .stream().map(ServiceLoader.Provider::get).filter(BackendProvider::available)
@@ -143,7 +237,11 @@ public final class Ventriloquist {
     }
     SynthesisBackend b = fallback.get().open(config);
     return new Selection(b, new BackendInfo(b.name(), b.description(), b.capabilities().clones(),
-        "no model pack configured"));
+        "no model pack configured" + skippedNote(skipped)));
+  }
+
+  private static String skippedNote(List<String> skipped) {
+    return skipped.isEmpty() ? "" : "; unavailable: " + String.join(", ", skipped);
   }
 
   /**

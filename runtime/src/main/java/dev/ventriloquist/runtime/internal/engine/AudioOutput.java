@@ -35,6 +35,11 @@ public interface AudioOutput extends AutoCloseable {
   default dev.ventriloquist.api.AudioStatus audioStatus() {
     return new dev.ventriloquist.api.AudioStatus(description(), false, "unavailable", false);
   }
+  /**
+   * Pauses or resumes every stream at once (a pause menu): as {@link PlaybackStream#setPaused} for each, and
+   * streams opened while paused wait. Any thread; outputs that cannot pause ignore it.
+   */
+  default void setPaused(boolean paused) {}
 
   /** Stops every stream (with a fade) and frees native resources. Idempotent. */
   @Override

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CollectingAudioOutput implements AudioOutput {
   private final InstantAudioOutput clock = new InstantAudioOutput();
   private final Map<Long, FloatArray> lines = new ConcurrentHashMap<>();
+  private final Map<Long, PlaybackRequest> requests = new ConcurrentHashMap<>();
 
   /** A growable float array. */
   private static final class FloatArray {
@@ -32,6 +33,7 @@ public final class CollectingAudioOutput implements AudioOutput {
   @Override
   public PlaybackStream open(PlaybackRequest request, PlaybackEvents events) {
     FloatArray buffer = lines.computeIfAbsent(request.speechId(), k -> new FloatArray());
+    requests.put(request.speechId(), request);
     PlaybackStream inner = clock.open(request, events);
     return new PlaybackStream() {
       private volatile boolean stopped;
@@ -54,7 +56,22 @@ public final class CollectingAudioOutput implements AudioOutput {
         stopped = true;
         inner.stop();
       }
+
+      @Override
+      public void setPaused(boolean paused) {
+        inner.setPaused(paused);
+      }
     };
+  }
+
+  @Override
+  public void setPaused(boolean paused) {
+    clock.setPaused(paused);
+  }
+
+  /** What the engine asked of the output for a line, or null if it was never opened. */
+  public PlaybackRequest request(long speechId) {
+    return requests.get(speechId);
   }
 
   /** The PCM that reached the output for a line so far (a copy); empty if none. */
@@ -68,6 +85,7 @@ public final class CollectingAudioOutput implements AudioOutput {
    * of a whole script) otherwise keeps every line it ever collected in memory.
    */
   public float[] take(long speechId) {
+    requests.remove(speechId);
     FloatArray a = lines.remove(speechId);
     return a == null ? new float[0] : a.toArray();
   }

@@ -5,11 +5,16 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,9 +26,11 @@ import dev.ventriloquist.api.EngineConfig;
 import dev.ventriloquist.api.EngineStats;
 import dev.ventriloquist.api.InterruptReason;
 import dev.ventriloquist.api.InvalidTextException;
+import dev.ventriloquist.api.MisuseException;
 import dev.ventriloquist.api.Speech;
 import dev.ventriloquist.api.SpeechOptions;
 import dev.ventriloquist.api.SpeechWriter;
+import dev.ventriloquist.api.SpeechState;
 import dev.ventriloquist.api.SynthesisException;
 import dev.ventriloquist.api.UnknownCharacterException;
 import dev.ventriloquist.api.VoiceEngine;
@@ -47,17 +54,29 @@ import dev.ventriloquist.spi.SynthesisRequest;
  * <ul>
  *   <li>Callers (the game thread): every public method; none blocks on synthesis or I/O.
  *   <li>{@code ventriloquist-synth-N} ({@link EngineConfig#synthesisThreads()} of them): take lines from the
- *       scheduler, run the backend, write PCM to the output. Only they call the backend.
+ *       scheduler, run the backend, write PCM to the output. While the engine starts they wait for the backend
+ *       (and fail lines that waited longer than {@link EngineConfig#startupWaitMillis()}).
+ *   <li>{@code ventriloquist-prepare-N} (up to 4): {@link SynthesisBackend#prepare} (voice prompt extraction), so that one
+ *       character's preparation never holds up other characters' lines. A line whose character is not ready yet
+ *       is set aside and handed back to the scheduler when it is.
  *   <li>The output's audio thread: reports playback through each {@link SpeechImpl}.
  *   <li>{@code ventriloquist-events}: runs listener code unless the caller gave its own executor.
  * </ul>
+ * No listener code runs under a lock of the engine (see {@link SpeechImpl}).
  */
 public final class DefaultVoiceEngine implements VoiceEngine {
   private static final System.Logger LOG = System.getLogger(DefaultVoiceEngine.class.getName());
   /** How long a synthesis thread waits for work before checking for shutdown. */
   private static final long TAKE_POLL_MILLIS = 250;
-  /** Bound on {@link #close()}: threads still inside a backend step after this are abandoned (daemon threads). */
-  private static final long CLOSE_WAIT_MILLIS = 2_000;
+  /** How long {@link #close()} waits for the synthesis threads to leave the backend before going on. */
+  private static final long CLOSE_WAIT_MILLIS = 1_000;
+  /**
+   * Bound on {@link #close()} on the calling thread: what is not done by then (an audio thread that does not stop,
+   * a backend mid-step) finishes on a daemon thread.
+   */
+  static final long CLOSE_BUDGET_MILLIS = 1_900;
+  /** Voices prepared at once (each prepare is mostly one encoder run). */
+  private static final int PREPARE_THREADS = 4;
   /** The backend name a cache hit reports. */
   public static final String LINE_CACHE = "line-cache";
   /** The backend field of baked line keys. */
@@ -66,8 +85,13 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   private static final int CACHED_CHUNK_SAMPLES = 960;
 
   private final EngineConfig config;
-  private final SynthesisBackend backend;
-  private final BackendInfo backendInfo;
+  /** Set once the engine has started (the model is loaded); synthesis threads only read it after {@link #ready}. */
+  private volatile SynthesisBackend backend;
+  private volatile BackendInfo backendInfo;
+  /** Completes when the backend is set, or exceptionally when the start failed. */
+  private final CompletableFuture<Void> started = new CompletableFuture<>();
+  private final CompletableFuture<VoiceEngine> ready = new CompletableFuture<>();
+  private volatile Throwable startFailure;
   private final AudioOutput output;
   /** Null when the engine has no cache directory. */
   private final LineCache lineCache;
@@ -81,6 +105,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   private final EmotionTakes emotionTakes = new EmotionTakes();
   private final Set<SpeechImpl> live = ConcurrentHashMap.newKeySet();
   private final ExecutorService synthesisThreads;
+  private final ExecutorService prepareThread;
   private final ExecutorService eventThread;
   /** Starts queued lines whose predecessor just ended ({@link DeferredStream#open}). */
   private final ExecutorService sequencer;
@@ -94,6 +119,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   /** Clock and idle timeout of streamed lines' text ({@link StreamedText}); tests set their own clock. */
   private volatile java.util.function.LongSupplier streamClock = System::nanoTime;
   private volatile long streamIdleNanos = SpeechWriter.IDLE_TIMEOUT.toNanos();
+  private volatile boolean paused;
 
   /**
    * @param backend the backend that speaks every line; owned (closed with the engine)
@@ -103,25 +129,81 @@ public final class DefaultVoiceEngine implements VoiceEngine {
    */
   public DefaultVoiceEngine(EngineConfig config, SynthesisBackend backend, BackendInfo backendInfo, AudioOutput output,
       LineCache lineCache) {
+    // Checked before the threads start: a backend of the wrong rate leaves nothing running behind.
+    this(config, checkRate(Objects.requireNonNull(backend, "backend"), output), lineCache);
+    begin(new BackendChoice(backend, Objects.requireNonNull(backendInfo, "backendInfo")));
+  }
+
+  /**
+   * An engine that starts at once and gets its backend when {@code starting} completes (a model pack loading on
+   * another thread). Lines said meanwhile are accepted and wait for it, at most
+   * {@link EngineConfig#startupWaitMillis()}; if the start fails they fail with its error, and so does every
+   * later {@code say}.
+   */
+  public DefaultVoiceEngine(EngineConfig config, CompletionStage<BackendChoice> starting, AudioOutput output,
+      LineCache lineCache) {
+    this(config, output, lineCache);
+    Objects.requireNonNull(starting, "starting").whenComplete((choice, error) -> {
+      if (error != null) {
+        startFailed(error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+            ? error.getCause() : error);
+        return;
+      }
+      try {
+        checkRate(choice.backend(), output);
+      } catch (RuntimeException e) {
+        closeQuietly(choice.backend());
+        startFailed(e);
+        return;
+      }
+      begin(choice);
+    });
+  }
+
+  private DefaultVoiceEngine(EngineConfig config, AudioOutput output, LineCache lineCache) {
     this.config = Objects.requireNonNull(config, "config");
-    this.backend = Objects.requireNonNull(backend, "backend");
-    this.backendInfo = Objects.requireNonNull(backendInfo, "backendInfo");
     this.output = Objects.requireNonNull(output, "output");
     this.lineCache = lineCache;
-    int rate = backend.capabilities().sampleRate();
-    if (rate != EngineConfig.SAMPLE_RATE) {
-      throw new IllegalArgumentException("backend " + backend.name() + " writes " + rate + " Hz; the engine needs "
-          + EngineConfig.SAMPLE_RATE + " Hz");
-    }
+    this.backendInfo = new BackendInfo("starting", "the voice engine is starting (loading its model)", false,
+        "starting");
     this.scheduler = new Scheduler(config.queueCapacity());
     this.eventThread = Executors.newSingleThreadExecutor(namedDaemon("ventriloquist-events", false));
     this.sequencer = Executors.newSingleThreadExecutor(namedDaemon("ventriloquist-sequencer", false));
     this.defaultEventExecutor = config.eventExecutor().orElse(eventThread);
+    // Several at once, so one character's slow extraction does not hold up another's; idle threads end.
+    java.util.concurrent.ThreadPoolExecutor prepare = new java.util.concurrent.ThreadPoolExecutor(PREPARE_THREADS,
+        PREPARE_THREADS, 30, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+        namedDaemon("ventriloquist-prepare-", true));
+    prepare.allowCoreThreadTimeOut(true);
+    this.prepareThread = prepare;
     this.synthesisThreads =
         Executors.newFixedThreadPool(config.synthesisThreads(), namedDaemon("ventriloquist-synth-", true));
     for (int i = 0; i < config.synthesisThreads(); i++) {
       synthesisThreads.execute(this::synthesisLoop);
     }
+  }
+
+  /** @return {@code output}, once the backend's rate is the engine's */
+  private static AudioOutput checkRate(SynthesisBackend backend, AudioOutput output) {
+    int rate = backend.capabilities().sampleRate();
+    if (rate != EngineConfig.SAMPLE_RATE) {
+      throw new IllegalArgumentException("backend " + backend.name() + " writes " + rate + " Hz; the engine needs "
+          + EngineConfig.SAMPLE_RATE + " Hz");
+    }
+    return output;
+  }
+
+  /** The backend is loaded: synthesis threads may go. On the thread that finished the start. */
+  private void begin(BackendChoice choice) {
+    if (closed.get()) {
+      closeQuietly(choice.backend()); // closed while starting: nobody will ever use it
+      startFailure = new EngineClosedException("the engine was closed while it was starting");
+      started.completeExceptionally(startFailure);
+      completeReady(startFailure);
+      return;
+    }
+    backendInfo = choice.info();
+    backend = choice.backend();
     LOG.log(Level.INFO, "Ventriloquist: " + backendInfo.description() + " (" + backendInfo.reason() + "); audio: "
         + output.description());
     if (!backendInfo.clones()) {
@@ -129,12 +211,50 @@ public final class DefaultVoiceEngine implements VoiceEngine {
           + "character speaks with a generic voice (pitch and rate from its voice pack). Install a model pack "
           + "for cloned voices.");
     }
+    started.complete(null);
+    completeReady(null);
+    if (closed.get()) {
+      // close() ran between the check and the publication: it saw no backend, so close it here.
+      closeBackendWhenIdle();
+    }
+  }
+
+  private void startFailed(Throwable error) {
+    startFailure = error;
+    LOG.log(Level.WARNING, "Ventriloquist: the voice engine could not start: " + error.getMessage());
+    started.completeExceptionally(error);
+    completeReady(error);
+    for (SpeechImpl s : live) {
+      s.fail(error);
+    }
+  }
+
+  /** Completes {@link #ready()} on the event executor: a game's dependent stages never run on the start thread. */
+  private void completeReady(Throwable error) {
+    Runnable r = () -> {
+      if (error == null) {
+        ready.complete(this);
+      } else {
+        ready.completeExceptionally(error);
+      }
+    };
+    try {
+      defaultEventExecutor.execute(r);
+    } catch (RejectedExecutionException e) {
+      r.run();
+    }
+  }
+
+  @Override
+  public CompletionStage<VoiceEngine> ready() {
+    return ready.minimalCompletionStage();
   }
 
   @Override
   public void register(CharacterVoice character) {
     Objects.requireNonNull(character, "character");
     checkOpen();
+    checkStarted();
     characters.put(character.id(), character);
     prepared.remove(character.id());
     forgetTakes(character.id());
@@ -161,10 +281,16 @@ public final class DefaultVoiceEngine implements VoiceEngine {
 
   @Override
   public Speech say(String characterId, String text, SpeechOptions options) {
+    return submit(newSpeech(characterId, text, options, false));
+  }
+
+  /** Validates a line on the caller's thread (the checks {@link #say} documents) and makes its speech. */
+  private SpeechImpl newSpeech(String characterId, String text, SpeechOptions options, boolean prefetch) {
     Objects.requireNonNull(characterId, "characterId");
     Objects.requireNonNull(text, "text");
     Objects.requireNonNull(options, "options");
     checkOpen();
+    checkStarted();
     CharacterVoice character = characters.get(characterId);
     if (character == null) {
       throw new UnknownCharacterException("no character \"" + characterId + "\" is registered (registered: "
@@ -180,7 +306,14 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     }
     String language = options.language() != null ? options.language() : character.defaultLanguage();
     SpeechImpl speech = new SpeechImpl(nextId.getAndIncrement(), character, normalized, language, options,
-        EngineConfig.SAMPLE_RATE, defaultEventExecutor, this::terminated);
+        EngineConfig.SAMPLE_RATE, defaultEventExecutor, eventThread, this::terminated);
+    if (prefetch) {
+      speech.markPrefetch();
+    }
+    return speech;
+  }
+
+  private SpeechImpl submit(SpeechImpl speech) {
     live.add(speech);
     try {
       for (SpeechImpl replaced : scheduler.submit(speech)) {
@@ -192,6 +325,9 @@ public final class DefaultVoiceEngine implements VoiceEngine {
         throw new EngineClosedException("the engine was closed");
       }
       throw e;
+    }
+    if (startFailure != null) {
+      speech.fail(startFailure); // the start failed while this line was being accepted
     }
     return speech;
   }
@@ -201,6 +337,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     Objects.requireNonNull(characterId, "characterId");
     Objects.requireNonNull(options, "options");
     checkOpen();
+    checkStarted();
     CharacterVoice character = characters.get(characterId);
     if (character == null) {
       throw new UnknownCharacterException("no character \"" + characterId + "\" is registered (registered: "
@@ -209,20 +346,9 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     String language = options.language() != null ? options.language() : character.defaultLanguage();
     StreamedText text = new StreamedText(config.maxTextLength(), streamIdleNanos, streamClock);
     SpeechImpl speech = new SpeechImpl(nextId.getAndIncrement(), character, "", language, options,
-        EngineConfig.SAMPLE_RATE, defaultEventExecutor, this::terminated);
+        EngineConfig.SAMPLE_RATE, defaultEventExecutor, eventThread, this::terminated);
     speech.streamFrom(text);
-    live.add(speech);
-    try {
-      for (SpeechImpl replaced : scheduler.submit(speech)) {
-        replaced.interrupt(InterruptReason.REPLACED);
-      }
-    } catch (RuntimeException e) {
-      live.remove(speech);
-      if (closed.get()) {
-        throw new EngineClosedException("the engine was closed");
-      }
-      throw e;
-    }
+    submit(speech);
     return new StreamWriter(text, speech);
   }
 
@@ -230,6 +356,72 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   void streamTiming(java.util.function.LongSupplier clock, long idleTimeoutNanos) {
     this.streamClock = Objects.requireNonNull(clock, "clock");
     this.streamIdleNanos = idleTimeoutNanos;
+  }
+
+  @Override
+  public CompletionStage<Void> prepare(String characterId) {
+    Objects.requireNonNull(characterId, "characterId");
+    checkOpen();
+    checkStarted();
+    CharacterVoice character = characters.get(characterId);
+    if (character == null) {
+      throw new UnknownCharacterException("no character \"" + characterId + "\" is registered (registered: "
+          + characters.keySet() + "); call VoiceEngine.register first");
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    started.thenCompose(ignored -> preparedFor(character).start()).whenComplete((c, error) -> {
+      Runnable r = () -> {
+        if (error == null) {
+          done.complete(null);
+        } else {
+          done.completeExceptionally(error instanceof java.util.concurrent.CompletionException
+              && error.getCause() != null ? error.getCause() : error);
+        }
+      };
+      try {
+        defaultEventExecutor.execute(r);
+      } catch (RejectedExecutionException e) {
+        r.run();
+      }
+    });
+    return done.minimalCompletionStage();
+  }
+
+  @Override
+  public CompletionStage<Void> prefetch(String characterId, String text, SpeechOptions options) {
+    if (lineCache == null) {
+      throw new MisuseException("prefetch needs a line cache: set EngineConfig.cacheDir");
+    }
+    // A prefetch never takes the character's channel (its queued lines are not held up) and plays nothing.
+    SpeechOptions o = Objects.requireNonNull(options, "options").toBuilder()
+        .mode(dev.ventriloquist.api.ChannelMode.SIMPLE).build();
+    SpeechImpl speech = submit(newSpeech(characterId, text, o, true));
+    return speech.completion().thenCompose(state -> {
+      if (state == SpeechState.FINISHED) {
+        return CompletableFuture.completedFuture(null);
+      }
+      Throwable why = speech.failure().orElseGet(() -> new SynthesisException("the prefetch of \"" + text
+          + "\" was " + speech.interruptReason().map(r -> "interrupted (" + r + ")").orElse("stopped")));
+      return CompletableFuture.failedFuture(why);
+    });
+  }
+
+  /** Synchronized with {@link #resume()} so that the flag and the output always agree. */
+  @Override
+  public synchronized void pause() {
+    paused = true;
+    output.setPaused(true);
+  }
+
+  @Override
+  public synchronized void resume() {
+    paused = false;
+    output.setPaused(false);
+  }
+
+  @Override
+  public boolean isPaused() {
+    return paused;
   }
 
   @Override
@@ -264,6 +456,15 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     output.setDialogueGain(Float.isFinite(gain) ? Math.max(0f, Math.min(4f, gain)) : 1f);
   }
 
+  /**
+   * Interrupts every line and shuts down, spending at most {@link #CLOSE_BUDGET_MILLIS} on the calling thread:
+   * up to {@link #CLOSE_WAIT_MILLIS} for the synthesis threads to leave the backend, then the audio output (its
+   * thread fades the lines and deletes its sources; on a shared context this must happen before the game disposes
+   * its audio). A backend still mid-step is closed by {@code ventriloquist-backend-closer} when the step ends;
+   * pending cache writes finish on {@code ventriloquist-cache-io} (each is written whole to a temp file and renamed,
+   * so an entry is never half-written, even if the process exits first); queued events still run on their
+   * executor.
+   */
   @Override
   public void setHrtf(boolean enabled) {
     output.setHrtf(enabled);
@@ -279,37 +480,83 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_BUDGET_MILLIS);
     scheduler.close();
     for (SpeechImpl s : live) {
       s.interrupt(InterruptReason.ENGINE_CLOSED);
     }
     synthesisThreads.shutdownNow();
-    boolean stopped = awaitQuietly(synthesisThreads, CLOSE_WAIT_MILLIS);
-    output.close();
-    if (stopped) {
-      closeBackend();
-    } else {
-      // A backend step is still running; closing its native resources under it would crash the JVM.
-      LOG.log(Level.WARNING, "a synthesis thread did not stop within " + CLOSE_WAIT_MILLIS
-          + " ms; the backend will be closed when it does");
-      Thread t = new Thread(() -> {
-        awaitQuietly(synthesisThreads, Long.MAX_VALUE);
+    prepareThread.shutdownNow();
+    boolean stopped = awaitQuietly(synthesisThreads, CLOSE_WAIT_MILLIS)
+        && awaitQuietly(prepareThread, Math.max(0, remainingMillis(deadline) - 200));
+    runBounded(output::close, "ventriloquist-output-closer", deadline);
+    if (backend != null) {
+      if (stopped) {
         closeBackend();
-      }, "ventriloquist-backend-closer");
-      t.setDaemon(true);
-      t.start();
+      } else {
+        // A backend step is still running; closing its native resources under it would crash the JVM.
+        LOG.log(Level.WARNING, "a synthesis thread did not stop within " + CLOSE_WAIT_MILLIS
+            + " ms; the backend will be closed when it does");
+        closeBackendWhenIdle();
+      }
     }
     if (lineCache != null) {
-      lineCache.close(); // waits for queued disk writes of finished lines
+      // Queued writes of finished lines: waited for within the bound, then left to finish on the cache's thread.
+      try {
+        lineCache.closeAsync().get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        LOG.log(Level.INFO, "line cache writes still pending at close; they finish in the background");
+      } catch (ExecutionException e) {
+        LOG.log(Level.WARNING, "a line cache write failed: " + e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     sequencer.shutdownNow();
     eventThread.shutdown();
-    awaitQuietly(eventThread, 500);
+  }
+
+  private static long remainingMillis(long deadlineNanos) {
+    return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+  }
+
+  /** Runs {@code task} on a daemon thread and waits for it until the deadline; after that it finishes alone. */
+  private static void runBounded(Runnable task, String name, long deadlineNanos) {
+    Thread t = new Thread(() -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, name + ": " + e.getMessage(), e);
+      }
+    }, name);
+    t.setDaemon(true);
+    t.start();
+    try {
+      t.join(Math.max(1, remainingMillis(deadlineNanos)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (t.isAlive()) {
+      LOG.log(Level.WARNING, name + " did not finish within the close bound; it goes on in the background");
+    }
+  }
+
+  private void closeBackendWhenIdle() {
+    Thread t = new Thread(() -> {
+      awaitQuietly(synthesisThreads, Long.MAX_VALUE);
+      awaitQuietly(prepareThread, Long.MAX_VALUE);
+      closeBackend();
+    }, "ventriloquist-backend-closer");
+    t.setDaemon(true);
+    t.start();
   }
 
   // ---- synthesis threads ----
 
   private void synthesisLoop() {
+    if (!awaitStart()) {
+      return;
+    }
     while (!closed.get()) {
       SpeechImpl speech;
       try {
@@ -321,33 +568,113 @@ public final class DefaultVoiceEngine implements VoiceEngine {
         continue;
       }
       try {
-        synthesize(speech);
-      } catch (RuntimeException | Error e) {
+        synthesizeWhenPrepared(speech);
+      } catch (RuntimeException e) {
         // Outside the backend call (cached playback, the cache tee, the output): without this the exception would
         // end this loop, losing a synthesis thread for good and leaving the line (and its character's queue) stuck.
         logFailure(speech, e);
         speech.fail(e);
+      } catch (Error e) {
+        // An Error (OutOfMemoryError…) is not swallowed: the line fails with it, a fresh thread takes this one's
+        // place, and the error ends this thread (its uncaught-exception handler logs it).
+        speech.fail(e);
+        respawn();
+        throw e;
       }
     }
   }
 
-  private void synthesize(SpeechImpl speech) {
-    CharacterVoice character;
+  private void respawn() {
+    if (!closed.get()) {
+      try {
+        synthesisThreads.execute(this::synthesisLoop);
+      } catch (RejectedExecutionException closing) {
+        // close() raced us: no thread is needed any more
+      }
+    }
+  }
+
+  /**
+   * Waits until the backend is loaded; meanwhile fails the lines that have waited longer than the start-up bound.
+   * False when the engine closed or could not start (its lines were failed then).
+   */
+  private boolean awaitStart() {
+    while (!closed.get()) {
+      try {
+        started.get(TAKE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        return true;
+      } catch (TimeoutException e) {
+        failLinesWaitingTooLong();
+      } catch (ExecutionException e) {
+        return false;
+      } catch (InterruptedException e) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  private void failLinesWaitingTooLong() {
+    long bound = TimeUnit.MILLISECONDS.toNanos(config.startupWaitMillis());
+    for (SpeechImpl s : live) {
+      if (s.state() == SpeechState.QUEUED && s.ageNanos() > bound) {
+        s.fail(new SynthesisException("the voice engine did not finish starting within "
+            + config.startupWaitMillis() + " ms of this line (its model is still loading); say it again later, "
+            + "or raise EngineConfig.startupWaitMillis"));
+      }
+    }
+  }
+
+  /**
+   * Synthesizes the line if its character's voice is prepared; otherwise starts the preparation on
+   * {@code ventriloquist-prepare} and sets the line aside, to be handed back to the scheduler when it is ready, so
+   * this thread goes on with other lines.
+   */
+  private void synthesizeWhenPrepared(SpeechImpl speech) {
+    CompletableFuture<CharacterVoice> voice;
     try {
       // An emotion picks the voice pack's take unless the backend follows instructions (then it is one).
       String emotion = backend.capabilities().instructions() ? null : speech.options().emotion().orElse(null);
       CharacterVoice voiced = emotionTakes.select(speech.character(), emotion);
-      character = voiced == speech.character() ? prepare(voiced)
-          : prepare(EmotionTakes.key(voiced.id(), emotion), voiced);
-    } catch (RuntimeException | Error e) {
-      LOG.log(Level.WARNING, "the voice of " + speech.characterId() + " could not be prepared for line " + speech.id()
-          + ": " + e.getMessage());
-      speech.fail(e);
+      voice = (voiced == speech.character() ? preparedFor(voiced)
+          : preparedFor(EmotionTakes.key(voiced.id(), emotion), voiced)).start();
+    } catch (RuntimeException e) {
+      preparationFailed(speech, e);
+      return;
+    }
+    if (!voice.isDone()) {
+      voice.whenComplete((c, error) -> {
+        if (error != null) {
+          preparationFailed(speech, error);
+        } else {
+          scheduler.requeue(speech);
+        }
+      });
+      return;
+    }
+    CharacterVoice character;
+    try {
+      character = voice.join();
+    } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+      preparationFailed(speech, e.getCause() != null ? e.getCause() : e);
       return;
     }
     if (speech.isTerminal()) {
       return; // cancelled while the voice was being prepared
     }
+    synthesize(speech, character);
+  }
+
+  private void preparationFailed(SpeechImpl speech, Throwable error) {
+    if (error instanceof java.util.concurrent.CompletionException && error.getCause() != null) {
+      error = error.getCause();
+    }
+    LOG.log(Level.WARNING, "the voice of " + speech.characterId() + " could not be prepared for line " + speech.id()
+        + ": " + error.getMessage());
+    speech.fail(error);
+  }
+
+  private void synthesize(SpeechImpl speech, CharacterVoice character) {
     StreamedText streamed = speech.streamed();
     if (streamed != null && !streamed.isComplete()) {
       synthesizeStreamed(speech, character, streamed);
@@ -375,14 +702,25 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     // Outside the lookup's try: a failure while playing the hit fails the line (the caller does that) rather than
     // being taken for a lookup failure, after which the line, already past QUEUED, could never begin synthesis.
     if (hit != null && hit.sampleRate() == EngineConfig.SAMPLE_RATE && hit.sampleCount() > 0) {
+      if (speech.isPrefetch()) {
+        if (speech.beginSynthesis(LINE_CACHE, true)) {
+          cacheHits.incrementAndGet();
+          speech.synthesisDone(0);
+          speech.finished(); // already cached: nothing to do
+        }
+        return;
+      }
       playCached(speech, hit);
       return;
+    }
+    if (speech.isPrefetch() && key == null) {
+      throw new SynthesisException("the line cache could not be read, so the line cannot be prefetched");
     }
     if (!speech.beginSynthesis(backend.name(), false)) {
       return;
     }
     cacheMisses.incrementAndGet();
-    PlaybackStream stream = openStream(speech, false);
+    PlaybackStream stream = speech.isPrefetch() ? DISCARD : openStream(speech, false);
     if (stream == null) {
       return;
     }
@@ -440,8 +778,12 @@ public final class DefaultVoiceEngine implements VoiceEngine {
           }
         });
       }
-      stream.end();
-    } catch (RuntimeException | Error e) {
+      if (speech.isPrefetch()) {
+        speech.finished(); // committed: in the memory tier now, on disk soon; a say of it is a cache hit
+      } else {
+        stream.end();
+      }
+    } catch (RuntimeException e) {
       logFailure(speech, e);
       speech.fail(e);
     } finally {
@@ -527,8 +869,8 @@ public final class DefaultVoiceEngine implements VoiceEngine {
         }
       }
       stream.end();
-    } catch (RuntimeException | Error e) {
-      LOG.log(Level.WARNING, "line " + speech.id() + " of " + speech.characterId() + " failed", e);
+    } catch (RuntimeException e) {
+      logFailure(speech, e);
       speech.fail(e);
     }
   }
@@ -576,9 +918,8 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   }
 
   /**
-   * The character as the backend wants it ({@link SynthesisBackend#prepare}), computed once per registration: the
-   * first line of a character pays for it (a cloning backend may extract a voice prompt), later lines reuse it. A
-   * failure is not remembered, so the next line tries again (the user may have fixed the voice pack).
+   * The character as the backend wants it, waiting for its preparation: for the spans of a line with markup, whose
+   * emotion takes are known only once the line is parsed. The line's own voice was prepared before it was taken.
    */
   private CharacterVoice prepare(CharacterVoice registered) {
     return prepare(registered.id(), registered);
@@ -586,9 +927,29 @@ public final class DefaultVoiceEngine implements VoiceEngine {
 
   /** {@link #prepare(CharacterVoice)} remembered under {@code key} (a character's emotion take has its own). */
   private CharacterVoice prepare(String key, CharacterVoice registered) {
-    Prepared p = prepared.compute(key,
-        (id, old) -> old != null && old.registered == registered ? old : new Prepared(registered));
-    return p.get();
+    try {
+      return preparedFor(key, registered).start().join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The preparation of a character as the backend wants it ({@link SynthesisBackend#prepare}), made once per
+   * registration: the first line of a character starts it (a cloning backend may extract a voice prompt), later
+   * lines reuse it. A failure is not remembered, so the next line tries again (the user may have fixed the pack).
+   */
+  private Prepared preparedFor(CharacterVoice registered) {
+    return preparedFor(registered.id(), registered);
+  }
+
+  /** {@link #preparedFor(CharacterVoice)} under {@code key}: a character's emotion take is prepared on its own. */
+  private Prepared preparedFor(String key, CharacterVoice registered) {
+    return prepared.compute(key,
+        (id, old) -> old != null && old.registered == registered ? old : new Prepared(key, registered));
   }
 
   private void forgetTakes(String characterId) {
@@ -596,26 +957,48 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     prepared.keySet().removeIf(k -> k.startsWith(characterId + "#"));
   }
 
-  /** One registration's prepared character; {@link #get} runs the backend's prepare at most once at a time. */
+  /** One registration's preparation, run once on {@code ventriloquist-prepare}. */
   private final class Prepared {
+    final String key;
     final CharacterVoice registered;
-    private CharacterVoice result; // guarded by this
+    private final CompletableFuture<CharacterVoice> result = new CompletableFuture<>();
+    private final AtomicBoolean begun = new AtomicBoolean();
 
-    Prepared(CharacterVoice registered) {
+    Prepared(String key, CharacterVoice registered) {
+      this.key = key;
       this.registered = registered;
     }
 
-    synchronized CharacterVoice get() {
-      if (result == null) {
+    CompletableFuture<CharacterVoice> start() {
+      if (begun.compareAndSet(false, true)) {
+        try {
+          prepareThread.execute(this::run);
+        } catch (RejectedExecutionException e) {
+          prepared.remove(key, this);
+          result.completeExceptionally(new EngineClosedException("the engine was closed"));
+        }
+      }
+      return result;
+    }
+
+    private void run() {
+      try {
         CharacterVoice r = backend.prepare(registered);
         // The SPI contract, checked here so a broken backend is named rather than failing somewhere later.
         if (r == null || !r.id().equals(registered.id())) {
           throw new SynthesisException("backend " + backend.name() + " broke its contract: prepare(\""
               + registered.id() + "\") returned " + (r == null ? "null" : "character \"" + r.id() + "\""));
         }
-        result = r;
+        result.complete(r);
+      } catch (RuntimeException e) {
+        prepared.remove(key, this);
+        result.completeExceptionally(e);
+      } catch (Error e) {
+        // Not swallowed (it ends this thread; the executor makes a new one): the waiting lines fail with it.
+        prepared.remove(key, this);
+        result.completeExceptionally(e);
+        throw e;
       }
-      return result;
     }
   }
 
@@ -691,7 +1074,8 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   private PlaybackStream openNow(SpeechImpl speech, boolean preRolled) {
     SpeechOptions o = speech.options();
     try {
-      return output.open(new PlaybackRequest(speech.id(), o.priority(), o.emitter(), o.volume(),
+      return output.open(new PlaybackRequest(speech.id(), o.priority(), o.emitter(),
+          o.volume() * speech.character().gain(),
           speech.character().spatial(), preRolled, o.poolFullPolicy()), speech);
     } catch (RuntimeException e) {
       speech.fail(e);
@@ -742,11 +1126,20 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     }
   }
 
+  private final AtomicBoolean backendClosed = new AtomicBoolean();
+
   private void closeBackend() {
+    SynthesisBackend b = backend;
+    if (b != null && backendClosed.compareAndSet(false, true)) {
+      closeQuietly(b);
+    }
+  }
+
+  private static void closeQuietly(SynthesisBackend b) {
     try {
-      backend.close();
+      b.close();
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "backend " + backend.name() + " failed to close", e);
+      LOG.log(Level.WARNING, "backend " + b.name() + " failed to close", e);
     }
   }
 
@@ -755,6 +1148,25 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       throw new EngineClosedException("the engine was closed; build a new one");
     }
   }
+
+  private void checkStarted() {
+    Throwable f = startFailure;
+    if (f != null) {
+      throw new EngineClosedException("the voice engine could not start: " + f.getMessage(), f);
+    }
+  }
+
+  /** Where a prefetched line's PCM goes: nowhere (it only feeds the cache tee). */
+  private static final PlaybackStream DISCARD = new PlaybackStream() {
+    @Override
+    public void write(float[] pcm, int offset, int length) {}
+
+    @Override
+    public void end() {}
+
+    @Override
+    public void stop() {}
+  };
 
   private static boolean awaitQuietly(ExecutorService executor, long millis) {
     try {
@@ -770,6 +1182,8 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     return r -> {
       Thread t = new Thread(r, numbered ? name + n.getAndIncrement() : name);
       t.setDaemon(true);
+      t.setUncaughtExceptionHandler((thread, e) ->
+          LOG.log(Level.ERROR, thread.getName() + " ended with an error", e));
       return t;
     };
   }

@@ -20,6 +20,10 @@ final class DeferredStream implements PlaybackStream {
   private boolean ended;
   private boolean stopped;
   private PlaybackStream real;
+  // Controls set before the real stream exists, handed to it when it opens.
+  private boolean paused;
+  private float gain = Float.NaN;
+  private float pitch = 1f;
 
   DeferredStream(Function<Boolean, PlaybackStream> opener) {
     this.opener = opener;
@@ -72,12 +76,53 @@ final class DeferredStream implements PlaybackStream {
       stopped = true; // the opener failed the line
       return;
     }
+    real.setPaused(paused);
+    if (!Float.isNaN(gain)) {
+      real.setGain(gain);
+    }
+    real.setPitch(pitch);
     if (size > 0) {
       real.write(buffer, 0, size);
     }
     buffer = null;
     if (ended) {
       real.end();
+    }
+  }
+
+  @Override
+  public void setPaused(boolean paused) {
+    PlaybackStream r;
+    synchronized (this) {
+      this.paused = paused;
+      r = real;
+    }
+    if (r != null) {
+      r.setPaused(paused);
+    }
+  }
+
+  @Override
+  public void setGain(float gain) {
+    PlaybackStream r;
+    synchronized (this) {
+      this.gain = gain;
+      r = real;
+    }
+    if (r != null) {
+      r.setGain(gain);
+    }
+  }
+
+  @Override
+  public void setPitch(float pitch) {
+    PlaybackStream r;
+    synchronized (this) {
+      this.pitch = pitch;
+      r = real;
+    }
+    if (r != null) {
+      r.setPitch(pitch);
     }
   }
 }

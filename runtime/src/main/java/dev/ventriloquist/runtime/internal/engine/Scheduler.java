@@ -188,6 +188,24 @@ final class Scheduler {
     readyNotEmpty.signal();
   }
 
+  /**
+   * Hands back a line a synthesis thread took and set aside (its character's voice was being prepared): it is
+   * ready again, in its place by priority and say order. Ignored once the line ended or the scheduler closed.
+   */
+  void requeue(SpeechImpl s) {
+    lock.lock();
+    try {
+      if (closed || s.isTerminal()) {
+        return;
+      }
+      ready.add(s);
+      queued++;
+      readyNotEmpty.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Lines waiting for synthesis. */
   int queued() {
     lock.lock();

@@ -2,10 +2,13 @@ package dev.ventriloquist.runtime.internal.engine;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -25,12 +28,15 @@ import dev.ventriloquist.runtime.internal.lipsync.LipSyncTrack;
 
 /**
  * One line on its way through the engine. Its state only moves forward (see {@link SpeechState}); every
- * transition happens under {@code this}'s monitor, which also orders the listener events it hands to executors,
- * so each listener sees a speech's events in order.
+ * transition happens under {@code this}'s monitor, which also appends the listener events to an outbox in order.
+ * The outbox is drained <em>after</em> the monitor is released ({@link #drain}), by one thread at a time, so each
+ * listener sees a speech's events in order and no listener code ever runs under an engine lock: a listener on a
+ * direct executor may call {@code say}, {@code cancel} or anything else of the engine.
  *
  * <p>Threads: created on the caller's thread by {@code say}; state moves on synthesis threads (start, end of
  * synthesis, failure), on the audio thread (started, progress, finished, stolen) and on any thread that cancels.
- * None of these threads runs listener code: {@link #dispatch} hands it to the listener's executor.
+ * None of these threads runs listener code: {@link #drain} hands each event to the listener's executor from the
+ * engine's event thread (where a direct executor runs it).
  */
 final class SpeechImpl implements Speech, PlaybackEvents {
   private static final System.Logger LOG = System.getLogger(SpeechImpl.class.getName());
@@ -50,15 +56,24 @@ final class SpeechImpl implements Speech, PlaybackEvents {
   private final long createdNanos;
   private final int sampleRate;
   private final Executor defaultExecutor;
+  /** Where {@link #drain} runs: the engine's event thread. */
+  private final Executor dispatcher;
   private final TerminalHook terminalHook;
   private final CountDownLatch done = new CountDownLatch(1);
   private final List<Registration> listeners = new ArrayList<>(2);
+  /** Events handed to executors, in order, by {@link #drain} outside the monitor (guarded by this). */
+  private final ArrayDeque<Runnable> outbox = new ArrayDeque<>();
+  /** A thread is draining the outbox (guarded by this). */
+  private boolean draining;
+  private final CompletableFuture<SpeechState> completion = new CompletableFuture<>();
   /** Engine actions to run once the line ends (guarded by this; null once run). */
   private List<Runnable> onTerminal = new ArrayList<>(1);
   /** Lip-sync and word timings on the playback clock. */
   private final MouthTracker mouth = new MouthTracker();
   /** The text of a streamed line ({@code sayStreaming}), null for {@code say}; set once, before the line is queued. */
   private volatile StreamedText streamed;
+  /** A line synthesized only into the line cache, never played ({@code VoiceEngine.prefetch}). */
+  private volatile boolean prefetch;
   /** The line of the same character that must finish playing before this one starts; null if none. */
   private volatile SpeechImpl predecessor;
 
@@ -73,9 +88,21 @@ final class SpeechImpl implements Speech, PlaybackEvents {
   private long firstChunkNanos = -1;
   private long synthesisNanos = -1;
   private long samples;
+  // Playback controls (guarded by this); applied to the stream outside the monitor by applyControls().
+  private boolean paused;
+  private float gain = Float.NaN; // NaN: the request's volume
+  private float pitch = 1f;
+  private int controlVersion;
 
   SpeechImpl(long id, CharacterVoice character, String text, String language, SpeechOptions options,
       int sampleRate, Executor defaultExecutor, TerminalHook terminalHook) {
+    this(id, character, text, language, options, sampleRate, defaultExecutor, defaultExecutor, terminalHook);
+  }
+
+  /** @param dispatcher a thread that holds no engine lock, on which events are handed to listener executors */
+  SpeechImpl(long id, CharacterVoice character, String text, String language, SpeechOptions options,
+      int sampleRate, Executor defaultExecutor, Executor dispatcher, TerminalHook terminalHook) {
+    this.dispatcher = dispatcher;
     this.id = id;
     this.character = character;
     this.text = text;
@@ -140,6 +167,20 @@ final class SpeechImpl implements Speech, PlaybackEvents {
   /** All PCM is produced (or the line ended): the next line of the character may be synthesized. */
   synchronized boolean isSynthesized() {
     return state == SpeechState.PLAYING || state.isTerminal();
+  }
+
+  /** Marks this line as a prefetch: cached, never played. Before it is submitted. */
+  void markPrefetch() {
+    prefetch = true;
+  }
+
+  boolean isPrefetch() {
+    return prefetch;
+  }
+
+  /** Nanoseconds since {@code say}. */
+  long ageNanos() {
+    return System.nanoTime() - createdNanos;
   }
 
   void setPredecessor(SpeechImpl p) {
@@ -227,12 +268,15 @@ final class SpeechImpl implements Speech, PlaybackEvents {
       listeners.add(r);
       // A late listener still learns how the line ended.
       if (started) {
-        deliverLate(r, l -> l.onStarted(this));
+        Consumer<SpeechListener> e = l -> l.onStarted(this);
+        outbox.add(() -> deliverLate(r, e));
       }
       if (state.isTerminal()) {
-        deliverLate(r, terminalEvent());
+        Consumer<SpeechListener> e = terminalEvent();
+        outbox.add(() -> deliverLate(r, e));
       }
     }
+    drain();
     return this;
   }
 
@@ -263,6 +307,88 @@ final class SpeechImpl implements Speech, PlaybackEvents {
     }
     if (stopNow) {
       s.stop();
+    } else {
+      applyControls();
+    }
+  }
+
+  // ---- playback controls, from any thread ----
+
+  @Override
+  public CompletionStage<SpeechState> completion() {
+    return completion.minimalCompletionStage();
+  }
+
+  @Override
+  public void pause() {
+    control(() -> paused = true);
+  }
+
+  @Override
+  public void resume() {
+    control(() -> paused = false);
+  }
+
+  @Override
+  public synchronized boolean isPaused() {
+    return paused;
+  }
+
+  @Override
+  public void setGain(float gain) {
+    if (Float.isFinite(gain)) {
+      float g = Math.max(0f, Math.min(4f, gain));
+      control(() -> this.gain = g);
+    }
+  }
+
+  @Override
+  public void setPitch(float pitch) {
+    if (Float.isFinite(pitch)) {
+      float p = Math.max(0.5f, Math.min(2f, pitch));
+      control(() -> this.pitch = p);
+    }
+  }
+
+  private void control(Runnable change) {
+    synchronized (this) {
+      change.run();
+      controlVersion++;
+    }
+    applyControls();
+  }
+
+  /**
+   * Hands the controls to the stream outside the monitor (a stream's own lock may be held while it reports
+   * events to us), repeating while another thread changed them meanwhile, so the last change always wins.
+   */
+  private void applyControls() {
+    while (true) {
+      PlaybackStream s;
+      boolean p;
+      float g;
+      float pi;
+      int version;
+      synchronized (this) {
+        s = stream;
+        if (s == null || state.isTerminal()) {
+          return;
+        }
+        p = paused;
+        g = gain;
+        pi = pitch;
+        version = controlVersion;
+      }
+      s.setPaused(p);
+      if (!Float.isNaN(g)) {
+        s.setGain(g);
+      }
+      s.setPitch(pi);
+      synchronized (this) {
+        if (version == controlVersion && s == stream) {
+          return;
+        }
+      }
     }
   }
 
@@ -306,11 +432,13 @@ final class SpeechImpl implements Speech, PlaybackEvents {
       s = stream;
       endMouth(false);
       dispatch(l -> l.onFailed(this, error));
+      outbox.add(this::complete);
     }
     if (s != null) {
       s.stop();
     }
     terminate();
+    drain();
   }
 
   void interrupt(InterruptReason reason) {
@@ -324,26 +452,38 @@ final class SpeechImpl implements Speech, PlaybackEvents {
       s = stream;
       endMouth(false);
       dispatch(l -> l.onInterrupted(this, reason));
+      outbox.add(this::complete);
     }
     if (s != null && reason != InterruptReason.STOLEN) {
       s.stop();
     }
     terminate();
+    drain();
   }
 
   // ---- PlaybackEvents, from the audio layer's thread ----
 
   @Override
-  public synchronized void started() {
-    if (started || state.isTerminal()) {
-      return;
+  public void started() {
+    synchronized (this) {
+      if (started || state.isTerminal()) {
+        return;
+      }
+      started = true;
+      dispatch(l -> l.onStarted(this));
     }
-    started = true;
-    dispatch(l -> l.onStarted(this));
+    drain();
   }
 
   @Override
-  public synchronized void progress(long playedSamples, long totalSamples) {
+  public void progress(long playedSamples, long totalSamples) {
+    synchronized (this) {
+      progressLocked(playedSamples, totalSamples);
+    }
+    drain();
+  }
+
+  private void progressLocked(long playedSamples, long totalSamples) {
     if (state.isTerminal()) {
       return;
     }
@@ -360,10 +500,14 @@ final class SpeechImpl implements Speech, PlaybackEvents {
   }
 
   @Override
-  public synchronized void heard(long playedSamples) {
-    if (started && !state.isTerminal()) {
+  public void heard(long playedSamples) {
+    synchronized (this) {
+      if (!started || state.isTerminal()) {
+        return;
+      }
       advanceMouth(playedSamples);
     }
+    drain(); // mouth and word events leave the lock like every other event
   }
 
   /** Caller holds this. Called every audio tick: with no listener nothing is allocated. */
@@ -396,8 +540,10 @@ final class SpeechImpl implements Speech, PlaybackEvents {
       state = SpeechState.FINISHED;
       endMouth(true);
       dispatch(l -> l.onFinished(this));
+      outbox.add(this::complete);
     }
     terminate();
+    drain();
   }
 
   @Override
@@ -424,10 +570,68 @@ final class SpeechImpl implements Speech, PlaybackEvents {
     }
   }
 
-  /** Hands an event to every listener's executor. Caller holds this. */
+  /** Appends an event for every listener to the outbox. Caller holds this, and calls {@link #drain} after. */
   private void dispatch(Consumer<SpeechListener> event) {
     for (Registration r : listeners) {
-      deliver(r, event);
+      outbox.add(() -> deliver(r, event));
+    }
+  }
+
+  /**
+   * Has the outbox's events handed to their executors, in order, on the dispatcher (the engine's event thread),
+   * which holds no lock of ours or of the audio layer: so even a listener on a direct executor runs there, never
+   * on a synthesis or audio thread nor under a lock. Called with no lock held. One drain per speech at a time: a
+   * thread that finds one scheduled leaves its events to it (which keeps their order, also when a listener causes
+   * new events of this speech from inside its callback).
+   */
+  private void drain() {
+    synchronized (this) {
+      if (draining || outbox.isEmpty()) {
+        return;
+      }
+      draining = true;
+    }
+    try {
+      dispatcher.execute(this::drainNow);
+    } catch (RejectedExecutionException closed) {
+      drainNow(); // the engine is closed: deliver here (no lock is held) rather than lose the events
+    }
+  }
+
+  private void drainNow() {
+    while (true) {
+      Runnable next;
+      synchronized (this) {
+        next = outbox.poll();
+        if (next == null) {
+          draining = false;
+          return;
+        }
+      }
+      boolean ok = false;
+      try {
+        next.run(); // deliver(): listener exceptions are caught there
+        ok = true;
+      } finally {
+        if (!ok) {
+          synchronized (this) {
+            draining = false;
+          }
+        }
+      }
+    }
+  }
+
+  /** Completes {@link #completion()} on the default executor, so that dependent stages never run on our threads. */
+  private void complete() {
+    SpeechState terminal;
+    synchronized (this) {
+      terminal = state;
+    }
+    try {
+      defaultExecutor.execute(() -> completion.complete(terminal));
+    } catch (RejectedExecutionException e) {
+      completion.complete(terminal); // the engine is closed: complete here rather than never
     }
   }
 
@@ -467,6 +671,8 @@ final class SpeechImpl implements Speech, PlaybackEvents {
       r.executor().execute(() -> run(r, event));
     } catch (RejectedExecutionException e) {
       LOG.log(Level.DEBUG, "listener executor rejected an event of speech " + id);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "listener executor of speech " + id + " threw", e);
     }
   }
 

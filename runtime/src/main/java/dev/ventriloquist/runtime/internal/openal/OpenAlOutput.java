@@ -67,6 +67,12 @@ public abstract class OpenAlOutput implements AudioOutput {
     mixer.setDialogueGain(gain);
   }
 
+  /** Pauses or resumes every line of this output (see {@link dev.ventriloquist.runtime.internal.engine.AudioOutput}). */
+  @Override
+  public void setPaused(boolean paused) {
+    mixer.setPaused(paused);
+  }
+
   /**
    * Asks the device to turn HRTF (binaural rendering for headphones) on or off, with {@code alcResetDeviceSOFT}.
    * Takes effect on the next tick; {@link #status()} then reports what the device did. On a shared (libGDX)

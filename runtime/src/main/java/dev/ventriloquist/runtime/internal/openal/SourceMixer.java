@@ -88,6 +88,8 @@ final class SourceMixer {
   private boolean listenerOrientationDirty = true;
   private boolean listenerTouched;
   private volatile float dialogueGain = 1f;
+  /** Every line held where it is (a pause menu); lines opened meanwhile do not start. */
+  private volatile boolean allPaused;
   private volatile boolean listenerWarned;
   private final AtomicLong order = new AtomicLong();
   private final Object dataSignal = new Object();
@@ -261,6 +263,15 @@ final class SourceMixer {
     if (Float.isFinite(gain)) {
       dialogueGain = Math.max(0f, Math.min(MAX_SOURCE_GAIN, gain));
     }
+  }
+
+  /** Pauses or resumes every line, from the next tick. Any thread. */
+  void setPaused(boolean paused) {
+    allPaused = paused;
+  }
+
+  boolean paused() {
+    return allPaused;
   }
 
   void requestHrtf(boolean on) {
@@ -511,6 +522,8 @@ final class SourceMixer {
     AL10.alSourcei(source, AL_LOOPING, AL_FALSE);
     AL10.alSourcei(source, AL_BUFFER, 0);
     AL10.alSourcef(source, AL_PITCH, 1f);
+    s.appliedPitch = 1f;
+    s.alPaused = false;
     AL10.alSourcef(source, AL_MIN_GAIN, 0f);
     AL10.alSourcef(source, AL_MAX_GAIN, MAX_SOURCE_GAIN);
     AL10.alSource3f(source, AL_VELOCITY, 0f, 0f, 0f);
@@ -532,6 +545,7 @@ final class SourceMixer {
     }
     s.appliedGain = Float.NaN;
     applyGain(s, 1f);
+    applyPitch(s);
   }
 
   private static int alModel(DistanceModel model) {
@@ -576,11 +590,20 @@ final class SourceMixer {
   }
 
   private void applyGain(SpeechStream s, float fade) {
-    float gain = Math.max(0f, s.request.volume()) * dialogueGain * fade;
+    float own = s.gainOverride;
+    float gain = Math.max(0f, Float.isNaN(own) ? s.request.volume() : own) * dialogueGain * fade;
     gain = Math.min(MAX_SOURCE_GAIN, Float.isFinite(gain) ? gain : 0f);
     if (gain != s.appliedGain) {
       AL10.alSourcef(s.source, AL_GAIN, gain);
       s.appliedGain = gain;
+    }
+  }
+
+  private void applyPitch(SpeechStream s) {
+    float pitch = s.pitchWanted;
+    if (pitch != s.appliedPitch) {
+      AL10.alSourcef(s.source, AL_PITCH, pitch);
+      s.appliedPitch = pitch;
     }
   }
 
@@ -629,6 +652,21 @@ final class SourceMixer {
     refill(s);
     followEmitter(s);
     applyGain(s, 1f);
+    applyPitch(s);
+    if (allPaused || s.pauseRequested) {
+      // Held where it is: the source pauses (its offset, and so our clock, stops), a line that has not started
+      // does not start, nothing finishes; buffers keep filling up to the queue-ahead bound.
+      if (s.playing && !s.alPaused) {
+        AL10.alSourcePause(source);
+        s.alPaused = true;
+      }
+      return true;
+    }
+    if (s.alPaused) {
+      s.alPaused = false;
+      AL10.alSourcePlay(source); // continues from the paused offset (a stopped source replays its queue)
+      state = AL10.alGetSourcei(source, AL_SOURCE_STATE);
+    }
 
     if (!s.playing) {
       boolean ready = s.submitted >= preRollFrames || s.drained() || (s.request.preRolled() && s.submitted > 0);

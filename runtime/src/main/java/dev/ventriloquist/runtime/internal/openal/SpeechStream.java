@@ -30,6 +30,11 @@ final class SpeechStream implements PlaybackStream {
   volatile boolean ended;
   volatile boolean stopRequested;
   private volatile boolean warnedWriteAfterEnd;
+  // Playback controls from any thread, applied by the tick.
+  volatile boolean pauseRequested;
+  /** The line's own gain; NaN means the request's volume. */
+  volatile float gainOverride = Float.NaN;
+  volatile float pitchWanted = 1f;
 
   // Audio thread only from here on.
   private float[] head;
@@ -57,6 +62,9 @@ final class SpeechStream implements PlaybackStream {
   final float[] scratchPosition = new float[3];
   boolean positionKnown;
   boolean positionWarned;
+  /** The tick paused the source (alSourcePause) and must play it again on resume. */
+  boolean alPaused;
+  float appliedPitch = Float.NaN;
 
   SpeechStream(PlaybackRequest request, PlaybackEvents events, long order, SourceMixer mixer, int maxBuffers) {
     this.request = request;
@@ -94,6 +102,26 @@ final class SpeechStream implements PlaybackStream {
   public void stop() {
     stopRequested = true;
     mixer.signalData();
+  }
+
+  @Override
+  public void setPaused(boolean paused) {
+    pauseRequested = paused;
+    mixer.signalData();
+  }
+
+  @Override
+  public void setGain(float gain) {
+    if (Float.isFinite(gain)) {
+      gainOverride = gain;
+    }
+  }
+
+  @Override
+  public void setPitch(float pitch) {
+    if (Float.isFinite(pitch) && pitch > 0f) {
+      pitchWanted = pitch;
+    }
   }
 
   /** Samples written so far. */

@@ -96,6 +96,9 @@ public final class LineCache implements AutoCloseable {
   private final Object evictionLock = new Object();
   private final ThreadPoolExecutor io;
   private volatile boolean closed;
+  private final Object closeLock = new Object();
+  /** Completes when the writes queued before {@link #closeAsync} are done (guarded by closeLock). */
+  private CompletableFuture<Void> closedFuture;
 
   private final LongAdder hits = new LongAdder();
   private final LongAdder memoryHits = new LongAdder();
@@ -320,22 +323,41 @@ public final class LineCache implements AutoCloseable {
     if (closed) {
       return;
     }
-    closed = true;
-    // Memory hits refresh mtimes at most every TOUCH_INTERVAL: write the access order still held only in memory,
-    // so the next process (or the next open) evicts in the right order.
-    index.forEach((hex, e) -> {
-      if (e.lastAccess > e.diskTouched) {
-        e.diskTouched = e.lastAccess;
-        scheduleTouch(hex, e.lastAccess);
-      }
-    });
-    io.shutdown();
+    closeAsync();
     try {
       if (!io.awaitTermination(30, TimeUnit.SECONDS)) {
         LOG.log(Level.WARNING, "Line cache writes still pending after 30 s; leaving them to the daemon thread");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Closes without waiting: the queued writes finish on {@value #IO_THREAD_NAME}, which then ends. Each entry is
+   * written whole to a temp file and renamed, so if the process exits first an entry is missing, never
+   * half-written (the temp file is removed by the next {@link #verify}). Idempotent.
+   *
+   * @return completes when every write queued before the (first) close is done
+   */
+  public CompletableFuture<Void> closeAsync() {
+    synchronized (closeLock) {
+      if (closed) {
+        return closedFuture != null ? closedFuture : CompletableFuture.completedFuture(null);
+      }
+      // Memory hits refresh mtimes at most every TOUCH_INTERVAL: write the access order still held only in memory,
+      // so the next process (or the next open) evicts in the right order.
+      index.forEach((hex, e) -> {
+        if (e.lastAccess > e.diskTouched) {
+          e.diskTouched = e.lastAccess;
+          scheduleTouch(hex, e.lastAccess);
+        }
+      });
+      CompletableFuture<Void> drained = flush();
+      closed = true;
+      io.shutdown();
+      closedFuture = drained;
+      return drained;
     }
   }
 
