@@ -45,8 +45,14 @@ class RemoteBakeCommandTest {
     }
   }
 
+  /** Lines in the shipped village script. */
+  private static int scriptLines() throws java.io.IOException {
+    return dev.ventriloquist.runtime.bake.DialogueScript.load(SCRIPT).lines().size();
+  }
+
   @Test
   void bakesTheVillageThroughServeWithProgressAndResumes() throws Exception {
+    int n = scriptLines();
     Path cache = dir.resolve("cache");
     try (SpeechServer server = SpeechServer.builder(new FreeTtsBackend(), FreeTtsBackend.NAME)
         .voices(SpeechServer.loadVoices(VOICES)).port(0).synthesisThreads(2).start()) {
@@ -54,26 +60,27 @@ class RemoteBakeCommandTest {
       Outcome first = run("bake", "--script", SCRIPT.toString(), "--voices", VOICES.toString(), "--cache",
           cache.toString(), "--backend", url, "--concurrency", "4");
       assertEquals(0, first.exit(), first.err());
-      assertTrue(first.out().startsWith("baked 23, already there 0, failed 0 of 23 lines"), first.out());
-      assertEquals(23, first.err().lines().filter(l -> l.contains(" lines/s ETA ")).count(), first.err());
-      assertEquals(23, entries(cache));
+      assertTrue(first.out().startsWith("baked " + n + ", already there 0, failed 0 of " + n + " lines"), first.out());
+      assertEquals(n, first.err().lines().filter(l -> l.contains(" lines/s ETA ")).count(), first.err());
+      assertEquals(n, entries(cache));
 
       Outcome again = run("bake", "--script", SCRIPT.toString(), "--voices", VOICES.toString(), "--cache",
           cache.toString(), "--backend", url, "--concurrency", "4");
       assertEquals(0, again.exit());
-      assertTrue(again.out().startsWith("baked 0, already there 23"), again.out());
-      assertEquals(23, server.stats().served());
+      assertTrue(again.out().startsWith("baked 0, already there " + n), again.out());
+      assertEquals(n, server.stats().served());
     }
   }
 
   @Test
   void anUnreachableBackendListsEveryLineAsFailedAndConcurrencyNeedsABackend() throws Exception {
+    int n = scriptLines();
     Outcome down = run("bake", "--script", SCRIPT.toString(), "--voices", VOICES.toString(), "--cache",
         dir.resolve("c").toString(), "--backend", "http://127.0.0.1:9", "--concurrency", "2");
     assertEquals(1, down.exit());
-    assertTrue(down.out().contains("failed 23 of 23"), down.out());
+    assertTrue(down.out().contains("failed " + n + " of " + n), down.out());
     assertTrue(down.out().contains("failed lines (run the same command again to retry them):"), down.out());
-    assertEquals(23, down.out().lines().filter(l -> l.startsWith("  ") && l.contains(": cannot reach")).count(),
+    assertEquals(n, down.out().lines().filter(l -> l.startsWith("  ") && l.contains(": cannot reach")).count(),
         down.out());
     assertTrue(down.out().contains("127.0.0.1:9"), down.out());
 
