@@ -107,6 +107,8 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   private final ExecutorService synthesisThreads;
   private final ExecutorService prepareThread;
   private final ExecutorService eventThread;
+  /** Where speeches drain their event outboxes: the event thread, or inline for {@link #dispatchEventsInline}. */
+  private volatile java.util.concurrent.Executor speechDispatcher;
   /** Starts queued lines whose predecessor just ended ({@link DeferredStream#open}). */
   private final ExecutorService sequencer;
   private final Executor defaultEventExecutor;
@@ -170,6 +172,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     this.eventThread = Executors.newSingleThreadExecutor(namedDaemon("ventriloquist-events", false));
     this.sequencer = Executors.newSingleThreadExecutor(namedDaemon("ventriloquist-sequencer", false));
     this.defaultEventExecutor = config.eventExecutor().orElse(eventThread);
+    this.speechDispatcher = eventThread;
     // Several at once, so one character's slow extraction does not hold up another's; idle threads end.
     java.util.concurrent.ThreadPoolExecutor prepare = new java.util.concurrent.ThreadPoolExecutor(PREPARE_THREADS,
         PREPARE_THREADS, 30, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
@@ -306,7 +309,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     }
     String language = options.language() != null ? options.language() : character.defaultLanguage();
     SpeechImpl speech = new SpeechImpl(nextId.getAndIncrement(), character, normalized, language, options,
-        EngineConfig.SAMPLE_RATE, defaultEventExecutor, eventThread, this::terminated);
+        EngineConfig.SAMPLE_RATE, defaultEventExecutor, speechDispatcher, this::terminated);
     if (prefetch) {
       speech.markPrefetch();
     }
@@ -346,10 +349,18 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     String language = options.language() != null ? options.language() : character.defaultLanguage();
     StreamedText text = new StreamedText(config.maxTextLength(), streamIdleNanos, streamClock);
     SpeechImpl speech = new SpeechImpl(nextId.getAndIncrement(), character, "", language, options,
-        EngineConfig.SAMPLE_RATE, defaultEventExecutor, eventThread, this::terminated);
+        EngineConfig.SAMPLE_RATE, defaultEventExecutor, speechDispatcher, this::terminated);
     speech.streamFrom(text);
     submit(speech);
     return new StreamWriter(text, speech);
+  }
+
+  /**
+   * For tests that time events against a loopback render: speeches made from now on drain their events on the thread
+   * that raised them (the render thread), still after every lock is released, instead of on the event thread.
+   */
+  void dispatchEventsInline() {
+    this.speechDispatcher = Runnable::run;
   }
 
   /** For tests: the clock and idle timeout that streamed lines made from now on use. */

@@ -437,8 +437,8 @@ final class SpeechImpl implements Speech, PlaybackEvents {
     if (s != null) {
       s.stop();
     }
+    drain(); // before terminate(): the next queued line's events must not overtake this line's end
     terminate();
-    drain();
   }
 
   void interrupt(InterruptReason reason) {
@@ -457,8 +457,8 @@ final class SpeechImpl implements Speech, PlaybackEvents {
     if (s != null && reason != InterruptReason.STOLEN) {
       s.stop();
     }
+    drain(); // before terminate(): the next queued line's events must not overtake this line's end
     terminate();
-    drain();
   }
 
   // ---- PlaybackEvents, from the audio layer's thread ----
@@ -542,8 +542,8 @@ final class SpeechImpl implements Speech, PlaybackEvents {
       dispatch(l -> l.onFinished(this));
       outbox.add(this::complete);
     }
+    drain(); // before terminate(): the next queued line's events must not overtake this line's end
     terminate();
-    drain();
   }
 
   @Override

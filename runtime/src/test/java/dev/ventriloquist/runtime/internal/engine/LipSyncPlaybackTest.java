@@ -55,8 +55,10 @@ class LipSyncPlaybackTest {
     Speech speech;
     try (DefaultVoiceEngine engine = engine(EngineConfig.builder().build(), backend, out, null)) {
       engine.register(character("guard"));
+      engine.dispatchEventsInline();
       speech = engine.say("guard", LINE);
-      // Runnable::run: the listener runs on the rendering thread, where the loopback clock is exact.
+      // Inline dispatch and Runnable::run: the listener runs on the rendering thread (after the speech's lock is
+      // released), where the loopback clock is exact.
       speech.addListener(new SpeechListener() {
         @Override
         public void onMouth(Speech s, Mouth mouth) {
