@@ -66,7 +66,9 @@ class OracleTest {
       }, 2.5f, nanos -> { });
       Villager v = new Villager(Oracle.ID, "Oracle", 0x2ab0a0ff, 1, 1);
       Speech answer = oracle.ask(v);
-      assertEquals(SpeechState.FINISHED, answer.await(Duration.ofSeconds(120)));
+      // completion() completes after the line's terminal listener events have run (await() only sees the state).
+      assertEquals(SpeechState.FINISHED,
+          answer.completion().toCompletableFuture().get(120, java.util.concurrent.TimeUnit.SECONDS));
       assertEquals(Oracle.ANSWERS.get(0), answer.text());
       assertEquals(Oracle.ANSWERS.get(0), subtitles.visibleText());
       assertEquals("Oracle", subtitles.speaker());
