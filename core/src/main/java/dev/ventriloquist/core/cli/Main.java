@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         CacheCommand.class,
         BakeCommand.class,
         ModelCommand.class,
+        BenchCommand.class,
         VoiceCommand.class,
     })
 public final class Main implements Runnable {
