@@ -25,9 +25,10 @@ import picocli.CommandLine.Option;
 /**
  * {@code ventriloquist bench}: speaks a line of exactly {@code --frames} frames with a model pack, {@code --runs} times
  * after one warm-up, and prints one line per run: real-time factor, time to first packet, per-frame talker,
- * code-predictor and decode time, the process's peak resident memory so far, and the underruns a player would have
- * had (see {@link SimulatedPlayer}). Random-weight (synthetic) packs rarely emit EOS, so the frame count is the
- * line's length. Runs in this process, on the calling thread; nothing is played.
+ * code-predictor and decode time, the process's peak resident memory so far, the underruns a player would have
+ * had (see {@link SimulatedPlayer}), and the process's CPU time per frame ({@code cpu_ms}, all threads). Random-weight
+ * (synthetic) packs rarely emit EOS, so the frame count is the line's length. Runs in this process, on the calling
+ * thread; nothing is played.
  */
 @Command(name = "bench", description = "Benchmark a Qwen3-TTS model pack: one line of figures per run.")
 final class BenchCommand implements Callable<Integer> {
@@ -99,24 +100,26 @@ final class BenchCommand implements Callable<Integer> {
           }
         };
         player.reset();
+        long cpu0 = processCpuNanos();
         b.synthesize(new SynthesisRequest(r, who, TEXT, "english", OptionalLong.of(seed + r)), sink);
         Qwen3TtsBackend.LineStats s = b.lastStats();
+        double cpuMs = (processCpuNanos() - cpu0) / 1e6;
         double audio = player.samples() / 24_000.0;
         int n = Math.max(1, s.frames());
         double[] row = {s.totalNanos() / 1e9 / audio, s.firstPacketNanos() / 1e6,
             s.talkerNanos() / 1e6 / Math.max(1, s.frames() - 1), s.predictorNanos() / 1e6 / n,
-            s.decodeNanos() / 1e6 / n, peakRssMb(), player.underruns()};
+            s.decodeNanos() / 1e6 / n, peakRssMb(), player.underruns(), cpuMs / n};
         System.out.printf("%s run=%d frames=%d prompt=%d rtf=%.3f first_packet_ms=%.0f talker_ms=%.2f "
-                + "predictor_ms=%.2f decode_ms=%.2f prefill_ms=%.0f rss_mb=%.0f underruns=%d%n",
+                + "predictor_ms=%.2f decode_ms=%.2f prefill_ms=%.0f rss_mb=%.0f underruns=%d cpu_ms=%.1f%n",
             r == 0 ? "warmup" : "bench", r, s.frames(), s.promptLength(), row[0], row[1], row[2], row[3], row[4],
-            s.prefillNanos() / 1e6, row[5], (int) row[6]);
+            s.prefillNanos() / 1e6, row[5], (int) row[6], row[7]);
         if (r > 0) {
           rows.add(row);
         }
       }
       System.out.printf("median rtf=%.3f first_packet_ms=%.0f talker_ms=%.2f predictor_ms=%.2f decode_ms=%.2f "
-              + "rss_mb=%.0f underruns=%d%n", median(rows, 0), median(rows, 1), median(rows, 2), median(rows, 3),
-          median(rows, 4), median(rows, 5), (int) median(rows, 6));
+              + "rss_mb=%.0f underruns=%d cpu_ms=%.1f%n", median(rows, 0), median(rows, 1), median(rows, 2),
+          median(rows, 3), median(rows, 4), median(rows, 5), (int) median(rows, 6), median(rows, 7));
     }
     return 0;
   }
@@ -155,6 +158,13 @@ final class BenchCommand implements Callable<Integer> {
       // not Linux: no figure
     }
     return Double.NaN;
+  }
+
+  /** CPU time of the whole process (all threads), ns: the work done, which a loaded machine's queueing does not
+   * inflate the way it inflates wall time. */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static String cpuModel() {

@@ -46,6 +46,7 @@ public final class Qwen3TtsImporter {
     GRAPHS.put("textEmbed", new TextEmbedGraph());
     GRAPHS.put("talker", new TalkerGraph());
     GRAPHS.put("codePredictor", new CodePredictorGraph());
+    GRAPHS.put(CodePredictorFrameGraph.ROLE, new CodePredictorFrameGraph());
     GRAPHS.put("codecDecoder", new CodecDecoderGraph());
     GRAPHS.put(CodecDecoderSplit.TRANSFORMER_ROLE, new CodecDecoderSplit.TransformerGraph());
     GRAPHS.put(CodecDecoderSplit.UPSAMPLER_ROLE, new CodecDecoderSplit.UpsamplerGraph());

@@ -60,6 +60,20 @@ final class Qwen3Generator implements AutoCloseable {
   private final OnnxTensor cpEmptyKv;
   private final Map<String, OnnxTensor> cpIn = new HashMap<>();
 
+  // Code predictor, one run per frame (code_predictor_frame.onnx, when the pack has it): inputs_embeds is cpEmbeds2T,
+  // the mapped tables [15,V_pred,D], uniforms [15], temperature [1], top_k [1], top_p [1]; pinned codes [15] and
+  // frame_embed [1,D].
+  private final boolean framed;
+  private final OnnxTensor cpTablesT;
+  private final FloatBuffer cpUniforms;
+  private final FloatBuffer cpTemperature;
+  private final LongBuffer cpTopK;
+  private final FloatBuffer cpTopP;
+  private final LongBuffer cpCodes;
+  private final FloatBuffer cpFrameEmbed;
+  private final Map<String, OnnxTensor> cpFrameIn = new HashMap<>();
+  private final Map<String, OnnxTensor> cpFramePinned = new HashMap<>();
+
   private final float[] logits;
   private final float[] rowD;
   private final float[] frameEmbed;
@@ -103,6 +117,30 @@ final class Qwen3Generator implements AutoCloseable {
     cpPinned.put("logits", OnnxTensor.createTensor(env, cpLogits, new long[] {1, predictorVocab}));
     cpEmptyKv = OnnxTensor.createTensor(env, FloatBuffer.allocate(0),
         new long[] {m.codePredictor.numLayers, 1, m.codePredictor.numKvHeads, 0, m.codePredictor.headDim});
+
+    framed = s.codePredictorFrame != null;
+    int steps = groups - 1;
+    cpUniforms = directFloats(steps);
+    cpTemperature = directFloats(1);
+    cpTopK = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder()).asLongBuffer();
+    cpTopP = directFloats(1);
+    cpCodes = ByteBuffer.allocateDirect(8 * steps).order(ByteOrder.nativeOrder()).asLongBuffer();
+    cpFrameEmbed = directFloats(d);
+    if (framed) {
+      // The mapped table goes in as it is: ORT reads the rows it gathers, nothing is copied.
+      cpTablesT = OnnxTensor.createTensor(env, tables.predictorTables(),
+          new long[] {steps, tables.predictorVocab(), d});
+      cpFrameIn.put("inputs_embeds", cpEmbeds2T);
+      cpFrameIn.put("predictor_tables", cpTablesT);
+      cpFrameIn.put("uniforms", OnnxTensor.createTensor(env, cpUniforms, new long[] {steps}));
+      cpFrameIn.put("temperature", OnnxTensor.createTensor(env, cpTemperature, new long[] {1}));
+      cpFrameIn.put("top_k", OnnxTensor.createTensor(env, cpTopK, new long[] {1}));
+      cpFrameIn.put("top_p", OnnxTensor.createTensor(env, cpTopP, new long[] {1}));
+      cpFramePinned.put("codes", OnnxTensor.createTensor(env, cpCodes, new long[] {steps}));
+      cpFramePinned.put("frame_embed", OnnxTensor.createTensor(env, cpFrameEmbed, new long[] {1, d}));
+    } else {
+      cpTablesT = null;
+    }
   }
 
   private static FloatBuffer directFloats(int n) {
@@ -242,7 +280,11 @@ final class Qwen3Generator implements AutoCloseable {
           break;
         }
         // Next talker input: FRAME(codes) + the text track's vector for this step.
-        tables.frame(codes, 0, frameEmbed, 0);
+        if (framed) {
+          cpFrameEmbed.get(0, frameEmbed, 0, d); // the frame graph summed it
+        } else {
+          tables.frame(codes, 0, frameEmbed, 0);
+        }
         float[] text = g - 1 < p.trailingCount() ? p.trailing() : p.pad();
         int toff = g - 1 < p.trailingCount() ? (g - 1) * d : 0;
         for (int k = 0; k < d; k++) {
@@ -276,6 +318,10 @@ final class Qwen3Generator implements AutoCloseable {
     cpEmbeds2.put(0, rowD);
     tables.token(codes[0], rowD, 0);
     cpEmbeds2.put(d, rowD);
+    if (framed) {
+      predictFrame(codes, params, rng);
+      return;
+    }
     OrtSession.Result kv = null;
     try {
       for (int j = 0; j < groups - 1; j++) {
@@ -307,6 +353,24 @@ final class Qwen3Generator implements AutoCloseable {
     }
   }
 
+  /**
+   * {@link #predict} in one run of {@code code_predictor_frame.onnx}: the 15 uniforms are drawn here, in step order,
+   * exactly as the per-step path draws them (one per step, only when sampling), so a seed gives the same stream.
+   */
+  private void predictFrame(int[] codes, SamplingParams params, SplittableRandom rng) throws OrtException {
+    int steps = groups - 1;
+    for (int j = 0; j < steps; j++) {
+      cpUniforms.put(j, params.doSample() ? (float) rng.nextDouble() : 0f);
+    }
+    cpTemperature.put(0, params.doSample() ? params.temperature() : 0f);
+    cpTopK.put(0, params.topK());
+    cpTopP.put(0, params.topP());
+    s.codePredictorFrame.run(cpFrameIn, cpFramePinned).close();
+    for (int j = 0; j < steps; j++) {
+      codes[j + 1] = (int) cpCodes.get(j);
+    }
+  }
+
   private static long[] range(int n) {
     long[] r = new long[n];
     for (int i = 0; i < n; i++) {
@@ -328,5 +392,7 @@ final class Qwen3Generator implements AutoCloseable {
     }
     cpPinned.values().forEach(OnnxTensor::close);
     cpEmptyKv.close();
+    cpFrameIn.values().stream().filter(t -> t != cpEmbeds2T).forEach(OnnxTensor::close);
+    cpFramePinned.values().forEach(OnnxTensor::close);
   }
 }

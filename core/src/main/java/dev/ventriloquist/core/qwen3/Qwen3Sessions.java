@@ -23,12 +23,16 @@ import dev.ventriloquist.core.onnx.CodecDecoderSplit;
  * the backend's lock (ORT sessions are thread-safe, but the generation state is not).
  */
 public final class Qwen3Sessions implements AutoCloseable {
+  /** The manifest role of {@code code_predictor_frame.onnx}. */
+  static final String FRAME_ROLE = "codePredictorFrame";
   private static final System.Logger LOG = System.getLogger(Qwen3Sessions.class.getName());
 
   final OrtEnvironment env;
   final OrtSession textEmbed;
   final OrtSession talker;
   final OrtSession codePredictor;
+  /** A whole frame of the code predictor with its sampling in one run, or null for packs imported before it. */
+  final OrtSession codePredictorFrame;
   /** The streaming halves of the codec decoder, or null for packs imported before the split. */
   final OrtSession codecDecoderTransformer;
   final OrtSession codecDecoderUpsampler;
@@ -49,6 +53,7 @@ public final class Qwen3Sessions implements AutoCloseable {
     this.codecDecoder = s[3];
     this.codecDecoderTransformer = s[4];
     this.codecDecoderUpsampler = s[5];
+    this.codePredictorFrame = s[6];
     var dc = pack.manifest().codecDecoder;
     this.upsamplerContextFrames = dc.upsamplingRatios == null || dc.upsampleRates == null ? -1
         : CodecDecoderSplit.upsamplerContextFrames(dc.upsamplingRatios, dc.upsampleRates);
@@ -105,11 +110,15 @@ public final class Qwen3Sessions implements AutoCloseable {
   private static Qwen3Sessions open(OrtEnvironment env, Qwen3ModelPack pack, int threads, boolean cuda)
       throws OrtException {
     // textEmbed, talker, codePredictor, codecDecoder (one-shot), codecDecoderTransformer, codecDecoderUpsampler
-    OrtSession[] s = new OrtSession[6];
+    // ..., codePredictorFrame (when the pack has it)
+    OrtSession[] s = new OrtSession[7];
     boolean split = hasGraph(pack, CodecDecoderSplit.TRANSFORMER_ROLE) && hasGraph(pack, CodecDecoderSplit.UPSAMPLER_ROLE);
     try (OrtSession.SessionOptions o = options(threads, cuda)) {
       for (int i = 0; i < 3; i++) {
         s[i] = env.createSession(pack.graph(Qwen3ModelPack.GRAPH_ROLES.get(i)).toString(), o);
+      }
+      if (hasGraph(pack, FRAME_ROLE) && !Boolean.getBoolean("ventriloquist.predictor.perStep")) {
+        s[6] = env.createSession(pack.graph(FRAME_ROLE).toString(), o);
       }
       if (split) {
         s[4] = env.createSession(pack.graph(CodecDecoderSplit.TRANSFORMER_ROLE).toString(), o);
@@ -177,7 +186,8 @@ public final class Qwen3Sessions implements AutoCloseable {
     synchronized (this) {
       oneShot = codecDecoder;
     }
-    for (OrtSession s : new OrtSession[] {textEmbed, talker, codePredictor, oneShot, codecDecoderTransformer,
+    for (OrtSession s : new OrtSession[] {textEmbed, talker, codePredictor, codePredictorFrame, oneShot,
+        codecDecoderTransformer,
         codecDecoderUpsampler}) {
       if (s == null) {
         continue;
