@@ -118,6 +118,11 @@ public final class GraphBuilder implements AutoCloseable {
     graph.addOutput(ValueInfoProto.newBuilder().setName(name).setType(tensorType(elemType, dims)));
   }
 
+  /** Declares a graph output that a node already writes under {@code name}. */
+  public void declareOutput(String name, int elemType, Object... dims) {
+    graph.addOutput(ValueInfoProto.newBuilder().setName(name).setType(tensorType(elemType, dims)));
+  }
+
   // ---------------------------------------------------------------- initializers
 
   /** Whether an initializer of this name exists (graphs that unroll steps reuse their weights by name). */
@@ -319,6 +324,22 @@ public final class GraphBuilder implements AutoCloseable {
     for (AttributeProto a : attrs) {
       n.addAttribute(a);
     }
+    graph.addNode(n);
+  }
+
+  /** Adds a node of ONNX Runtime's contrib domain ({@code com.microsoft}) with explicit outputs. */
+  public void contribNode(String type, String[] inputs, String[] outputs, AttributeProto... attrs) {
+    NodeProto.Builder n = NodeProto.newBuilder().setOpType(type).setDomain(CONTRIB_DOMAIN).setName(fresh(type));
+    for (String i : inputs) {
+      n.addInput(i);
+    }
+    for (String o : outputs) {
+      n.addOutput(o);
+    }
+    for (AttributeProto a : attrs) {
+      n.addAttribute(a);
+    }
+    usesContribOps = true;
     graph.addNode(n);
   }
 

@@ -45,6 +45,7 @@ public final class Qwen3TtsImporter {
   static {
     GRAPHS.put("textEmbed", new TextEmbedGraph());
     GRAPHS.put("talker", new TalkerGraph());
+    GRAPHS.put(TalkerInPlaceGraph.ROLE, new TalkerInPlaceGraph());
     GRAPHS.put("codePredictor", new CodePredictorGraph());
     GRAPHS.put(CodePredictorFrameGraph.ROLE, new CodePredictorFrameGraph());
     GRAPHS.put("codecDecoder", new CodecDecoderGraph());

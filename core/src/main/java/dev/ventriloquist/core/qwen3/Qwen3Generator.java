@@ -74,6 +74,10 @@ final class Qwen3Generator implements AutoCloseable {
   private final Map<String, OnnxTensor> cpFrameIn = new HashMap<>();
   private final Map<String, OnnxTensor> cpFramePinned = new HashMap<>();
 
+  // Talker with the in-place cache (talker_inplace.onnx, when the pack has it); made on the first line.
+  private final boolean inPlace;
+  private InPlaceKvCache inPlaceKv;
+
   private final float[] logits;
   private final float[] rowD;
   private final float[] frameEmbed;
@@ -118,6 +122,7 @@ final class Qwen3Generator implements AutoCloseable {
     cpEmptyKv = OnnxTensor.createTensor(env, FloatBuffer.allocate(0),
         new long[] {m.codePredictor.numLayers, 1, m.codePredictor.numKvHeads, 0, m.codePredictor.headDim});
 
+    inPlace = s.talkerInPlace != null;
     framed = s.codePredictorFrame != null;
     int steps = groups - 1;
     cpUniforms = directFloats(steps);
@@ -237,15 +242,22 @@ final class Qwen3Generator implements AutoCloseable {
     long talkerNs = 0;
     long cpNs = 0;
     long consumerNs = 0;
-    OrtSession.Result kv;
+    OrtSession.Result kv = null;
+    if (inPlace) {
+      maxFrames = Math.min(maxFrames, kv().reserve(p.length(), maxFrames));
+    }
     try (OnnxTensor emb = OnnxTensor.createTensor(s.env, FloatBuffer.wrap(p.prefill()), new long[] {1, p.length(), d});
         OnnxTensor pos = OnnxTensor.createTensor(s.env, LongBuffer.wrap(range(p.length())),
             new long[] {1, p.length()})) {
-      talkerIn.put("inputs_embeds", emb);
-      talkerIn.put("position_ids", pos);
-      talkerIn.put("past_keys", talkerEmptyKv);
-      talkerIn.put("past_values", talkerEmptyKv);
-      kv = s.talker.run(talkerIn, KV_OUTS, talkerPinned);
+      if (inPlace) {
+        kv().run(emb, 0, p.length());
+      } else {
+        talkerIn.put("inputs_embeds", emb);
+        talkerIn.put("position_ids", pos);
+        talkerIn.put("past_keys", talkerEmptyKv);
+        talkerIn.put("past_values", talkerEmptyKv);
+        kv = s.talker.run(talkerIn, KV_OUTS, talkerPinned);
+      }
     }
     long prefillNs = System.nanoTime() - t0;
     long loop0 = System.nanoTime();
@@ -291,6 +303,12 @@ final class Qwen3Generator implements AutoCloseable {
           frameEmbed[k] += text[toff + k];
         }
         stepEmbeds.put(0, frameEmbed);
+        if (inPlace) {
+          c = System.nanoTime();
+          kv().run(stepEmbedsT, p.length() + g - 1, 1);
+          talkerNs += System.nanoTime() - c;
+          continue;
+        }
         stepPosition.put(0, p.length() + g - 1);
         talkerIn.put("inputs_embeds", stepEmbedsT);
         talkerIn.put("position_ids", stepPositionT);
@@ -303,7 +321,9 @@ final class Qwen3Generator implements AutoCloseable {
         kv = next;
       }
     } finally {
-      kv.close();
+      if (kv != null) {
+        kv.close();
+      }
       talkerIn.clear();
     }
     return new Stats(g, eos, stopped, prefillNs, talkerNs, cpNs, consumerNs, System.nanoTime() - loop0);
@@ -371,6 +391,14 @@ final class Qwen3Generator implements AutoCloseable {
     }
   }
 
+  private InPlaceKvCache kv() throws OrtException {
+    if (inPlaceKv == null) {
+      var t = s.pack().manifest().talker;
+      inPlaceKv = new InPlaceKvCache(s.env, s.talkerInPlace, talkerPinned, t.numLayers, t.numKvHeads, t.headDim);
+    }
+    return inPlaceKv;
+  }
+
   private static long[] range(int n) {
     long[] r = new long[n];
     for (int i = 0; i < n; i++) {
@@ -394,5 +422,8 @@ final class Qwen3Generator implements AutoCloseable {
     cpEmptyKv.close();
     cpFrameIn.values().stream().filter(t -> t != cpEmbeds2T).forEach(OnnxTensor::close);
     cpFramePinned.values().forEach(OnnxTensor::close);
+    if (inPlaceKv != null) {
+      inPlaceKv.close();
+    }
   }
 }

@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtSession;
 import dev.ventriloquist.api.DevicePreference;
 import dev.ventriloquist.api.ModelPackException;
 import dev.ventriloquist.core.onnx.CodecDecoderSplit;
+import dev.ventriloquist.core.onnx.TalkerInPlaceGraph;
 
 /**
  * The ORT sessions of a pack, set up for a game: idle ORT threads do not spin
@@ -29,7 +30,11 @@ public final class Qwen3Sessions implements AutoCloseable {
 
   final OrtEnvironment env;
   final OrtSession textEmbed;
+  /** The talker with the concatenating cache; null when {@link #talkerInPlace} is open. */
   final OrtSession talker;
+  /** The talker with its KV cache written in place (see {@link InPlaceKvCache}), or null for older packs. */
+  final OrtSession talkerInPlace;
+  /** One code-predictor step per run; null when {@link #codePredictorFrame} is open. */
   final OrtSession codePredictor;
   /** A whole frame of the code predictor with its sampling in one run, or null for packs imported before it. */
   final OrtSession codePredictorFrame;
@@ -54,6 +59,7 @@ public final class Qwen3Sessions implements AutoCloseable {
     this.codecDecoderTransformer = s[4];
     this.codecDecoderUpsampler = s[5];
     this.codePredictorFrame = s[6];
+    this.talkerInPlace = s[7];
     var dc = pack.manifest().codecDecoder;
     this.upsamplerContextFrames = dc.upsamplingRatios == null || dc.upsampleRates == null ? -1
         : CodecDecoderSplit.upsamplerContextFrames(dc.upsamplingRatios, dc.upsampleRates);
@@ -110,15 +116,23 @@ public final class Qwen3Sessions implements AutoCloseable {
   private static Qwen3Sessions open(OrtEnvironment env, Qwen3ModelPack pack, int threads, boolean cuda)
       throws OrtException {
     // textEmbed, talker, codePredictor, codecDecoder (one-shot), codecDecoderTransformer, codecDecoderUpsampler
-    // ..., codePredictorFrame (when the pack has it)
-    OrtSession[] s = new OrtSession[7];
+    // ..., codePredictorFrame, talkerInPlace (when the pack has them)
+    OrtSession[] s = new OrtSession[8];
     boolean split = hasGraph(pack, CodecDecoderSplit.TRANSFORMER_ROLE) && hasGraph(pack, CodecDecoderSplit.UPSAMPLER_ROLE);
     try (OrtSession.SessionOptions o = options(threads, cuda)) {
-      for (int i = 0; i < 3; i++) {
-        s[i] = env.createSession(pack.graph(Qwen3ModelPack.GRAPH_ROLES.get(i)).toString(), o);
-      }
+      s[0] = env.createSession(pack.graph(Qwen3ModelPack.GRAPH_ROLES.get(0)).toString(), o);
+      // The one-run-per-frame predictor and the in-place talker when the pack has them; the older graphs only
+      // otherwise, so that no weights are held twice. -Dventriloquist.predictor.perStep=true and
+      // -Dventriloquist.talker.concat=true pick the older graphs (for comparisons).
       if (hasGraph(pack, FRAME_ROLE) && !Boolean.getBoolean("ventriloquist.predictor.perStep")) {
         s[6] = env.createSession(pack.graph(FRAME_ROLE).toString(), o);
+      } else {
+        s[2] = env.createSession(pack.graph(Qwen3ModelPack.GRAPH_ROLES.get(2)).toString(), o);
+      }
+      if (hasGraph(pack, TalkerInPlaceGraph.ROLE) && !Boolean.getBoolean("ventriloquist.talker.concat")) {
+        s[7] = env.createSession(pack.graph(TalkerInPlaceGraph.ROLE).toString(), o);
+      } else {
+        s[1] = env.createSession(pack.graph(Qwen3ModelPack.GRAPH_ROLES.get(1)).toString(), o);
       }
       if (split) {
         s[4] = env.createSession(pack.graph(CodecDecoderSplit.TRANSFORMER_ROLE).toString(), o);
@@ -175,6 +189,10 @@ public final class Qwen3Sessions implements AutoCloseable {
     return nl < 0 ? m : m.substring(0, nl);
   }
 
+  Qwen3ModelPack pack() {
+    return pack;
+  }
+
   /** {@code CPU} or {@code CUDA}. */
   public String device() {
     return device;
@@ -186,9 +204,8 @@ public final class Qwen3Sessions implements AutoCloseable {
     synchronized (this) {
       oneShot = codecDecoder;
     }
-    for (OrtSession s : new OrtSession[] {textEmbed, talker, codePredictor, codePredictorFrame, oneShot,
-        codecDecoderTransformer,
-        codecDecoderUpsampler}) {
+    for (OrtSession s : new OrtSession[] {textEmbed, talker, talkerInPlace, codePredictor, codePredictorFrame,
+        oneShot, codecDecoderTransformer, codecDecoderUpsampler}) {
       if (s == null) {
         continue;
       }
