@@ -120,6 +120,11 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
   private final SamplingConfig sampling;
   private final PromptBuilder prompts;
   private final Qwen3Generator generator;
+  /**
+   * The thread that runs the codec decoder of the line being spoken ({@code ventriloquist-qwen3-decode}, daemon);
+   * null when decoding stays on the synthesis thread.
+   */
+  private final java.util.concurrent.ExecutorService decodeThread;
   private volatile LineStats lastStats;
   /** Finds or extracts voice prompts for {@link #prepare}; made on first use unless {@link #open(Path, Options,
    * PromptStore)} set it. Guarded by {@link #voicesLock}. */
@@ -133,6 +138,12 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
     this.sampling = options.sampling() != null ? options.sampling() : pack.sampling();
     this.prompts = new PromptBuilder(pack.tokenizer(), pack.ids());
     this.generator = new Qwen3Generator(pack, sessions);
+    this.decodeThread = Boolean.getBoolean("ventriloquist.decode.sameThread") ? null
+        : java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+          Thread t = new Thread(r, "ventriloquist-qwen3-decode");
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /**
@@ -273,20 +284,48 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
         prompt.transcript().orElse(null), prompt.referenceFrames());
     int[] refCodes = prompt.mode() == PromptMode.ICL ? prompt.referenceCodes() : new int[0];
     int cap = frameCap(layout.textTokens());
+    // The codec decoder runs on the decode thread, overlapped with the next frames (see OverlappedDecoder), unless
+    // -Dventriloquist.decode.sameThread=true (for comparisons).
+    OverlappedDecoder overlapped = decodeThread != null ? new OverlappedDecoder(sink) : null;
     try {
       Qwen3Generator.PromptEmbeddings emb = generator.embed(layout, prompt.speakerEmbedding(), refCodes);
       StreamingDecoder decoder = new StreamingDecoder(sessions, options.streaming(),
-          pack.manifest().numCodeGroups, pack.samplesPerFrame(), refCodes, sink);
-      Qwen3Generator.Stats st = generator.generate(emb, sampling, new SplittableRandom(seed), cap,
-          sink::isCancelled, (codes, i) -> decoder.add(codes));
-      if (!st.cancelled() && !sink.isCancelled()) {
-        decoder.finish();
+          pack.manifest().numCodeGroups, pack.samplesPerFrame(), refCodes,
+          overlapped != null ? overlapped.decoderSink() : sink);
+      Qwen3Generator.Stats st;
+      boolean finished = false;
+      try {
+        if (overlapped != null) {
+          overlapped.start(decoder, decodeThread);
+        }
+        st = generator.generate(emb, sampling, new SplittableRandom(seed), cap,
+            sink::isCancelled, (codes, i) -> {
+              if (overlapped != null) {
+                overlapped.add(codes);
+              } else {
+                decoder.add(codes);
+              }
+            });
+        if (!st.cancelled() && !sink.isCancelled()) {
+          if (overlapped != null) {
+            overlapped.finish();
+          } else {
+            decoder.finish();
+          }
+        } else if (overlapped != null) {
+          overlapped.abandon(); // cancelled: nothing more is decoded or written
+        }
+        finished = true;
+      } finally {
+        if (overlapped != null && !finished) {
+          overlapped.abandon();
+        }
       }
       long end = System.nanoTime();
+      long firstAt = overlapped != null ? overlapped.firstDeliveredAt() : decoder.firstPacketAt();
       lastStats = new LineStats(st.frames(), st.reachedEos(), st.cancelled(), cap, layout.length(),
           st.prefillNanos(), st.talkerNanos(), st.predictorNanos(), decoder.decodeNanos(), st.javaNanos(),
-          decoder.packets(), decoder.firstPacketFrames(),
-          decoder.firstPacketAt() < 0 ? -1 : decoder.firstPacketAt() - t0, end - t0);
+          decoder.packets(), decoder.firstPacketFrames(), firstAt < 0 ? -1 : firstAt - t0, end - t0);
     } catch (OrtException e) {
       throw new SynthesisException("ONNX Runtime failed while speaking line " + request.speechId() + ": "
           + e.getMessage(), e);
@@ -361,6 +400,9 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
   @Override
   public void close() {
     synchronized (this) {
+      if (decodeThread != null) {
+        decodeThread.shutdownNow(); // idle between lines: synthesize waits for its decode task
+      }
       generator.close();
       sessions.close();
     }
