@@ -32,6 +32,11 @@ interface PackGraph {
     return false;
   }
 
+  /** Whether the pack gets this graph for this checkpoint (optional graphs whose operators need certain shapes). */
+  default boolean applies(Sources src) {
+    return true;
+  }
+
   /** Adds inputs, nodes and outputs. */
   void build(GraphBuilder g, Sources src) throws IOException;
 

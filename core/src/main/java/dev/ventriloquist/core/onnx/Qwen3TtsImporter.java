@@ -5,6 +5,7 @@ import dev.ventriloquist.core.model.Checkpoint;
 import dev.ventriloquist.core.model.CodePredictorConfig;
 import dev.ventriloquist.core.model.ModelPackManifest;
 import dev.ventriloquist.core.model.Npy;
+import dev.ventriloquist.core.model.RowTable;
 import dev.ventriloquist.core.model.SafetensorsFile;
 import dev.ventriloquist.core.model.TalkerConfig;
 import java.io.IOException;
@@ -36,6 +37,9 @@ public final class Qwen3TtsImporter {
   public static final String IMPORTER_VERSION = "0.1.0";
   public static final String TALKER_CODEC_TABLE = "talker_codec_embedding.npy";
   public static final String PREDICTOR_CODEC_TABLES = "code_predictor_codec_embeddings.npy";
+  /** The projected text embedding [V_text, D] (see {@link #writeProjectedText}), and its manifest role. */
+  public static final String TEXT_TABLE = "text_embed_projected.npy";
+  public static final String TEXT_TABLE_ROLE = "textProjected";
   /** Graphs whose weights exceed this go to external data (protobuf cannot exceed 2 GB). */
   public static final long DEFAULT_EXTERNAL_THRESHOLD = 1_500_000_000L;
 
@@ -99,6 +103,9 @@ public final class Qwen3TtsImporter {
       List<String> written = new ArrayList<>();
       for (Map.Entry<String, PackGraph> e : GRAPHS.entrySet()) {
         PackGraph graph = e.getValue();
+        if (!graph.applies(src)) {
+          continue;
+        }
         WeightPrecision gp = graph.precision(precision);
         long bytes = graph.weightElements(src) * gp.bytesPerElement();
         boolean ext = bytes > externalThreshold;
@@ -120,6 +127,9 @@ public final class Qwen3TtsImporter {
         progress.accept(String.format("  wrote %s in %.1f s", graph.fileName(), (System.nanoTime() - g0) / 1e9));
       }
       writeTables(ck, main, packDir);
+      writeProjectedText(ck, packDir);
+      m.tables.put(TEXT_TABLE_ROLE, TEXT_TABLE);
+      written.add(TEXT_TABLE);
       m.tables.put("talkerCodecEmbedding", TALKER_CODEC_TABLE);
       m.tables.put("codePredictorCodecEmbeddings", PREDICTOR_CODEC_TABLES);
       written.add(TALKER_CODEC_TABLE);
@@ -138,6 +148,43 @@ public final class Qwen3TtsImporter {
           (System.nanoTime() - t0) / 1e9));
       return m;
     }
+  }
+
+  /**
+   * The text track precomputed: {@code text_embed.onnx} run once over every text id, giving [V_text, D] (talker
+   * width) in fp32 for fp32 packs (exactly what the graph gives) and IEEE half otherwise. The runtime maps this table
+   * and reads the rows a line uses instead of holding the text embedding and its projection in a session.
+   */
+  private void writeProjectedText(Checkpoint ck, Path packDir) throws IOException {
+    TalkerConfig t = ck.config().talker();
+    int d = t.hiddenSize();
+    int batch = 512;
+    boolean half = precision != WeightPrecision.FP32;
+    long t0 = System.nanoTime();
+    progress.accept("writing " + TEXT_TABLE + " (" + t.textVocabSize() + " x " + d + ", " + (half ? "fp16" : "fp32")
+        + ")");
+    ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+    try (ai.onnxruntime.OrtSession.SessionOptions o = new ai.onnxruntime.OrtSession.SessionOptions();
+        ai.onnxruntime.OrtSession s = env.createSession(packDir.resolve(TextEmbedGraph.FILE).toString(), o)) {
+      long[] ids = new long[batch];
+      RowTable.write(packDir.resolve(TEXT_TABLE), t.textVocabSize(), d, half, batch, (first, n, dst) -> {
+        for (int i = 0; i < n; i++) {
+          ids[i] = first + i;
+        }
+        try (ai.onnxruntime.OnnxTensor x = ai.onnxruntime.OnnxTensor.createTensor(env,
+                java.nio.LongBuffer.wrap(ids, 0, n), new long[] {1, n});
+            ai.onnxruntime.OrtSession.Result r = s.run(Map.of("input_ids", x))) {
+          ((ai.onnxruntime.OnnxTensor) r.get(0)).getFloatBuffer().get(dst, 0, n * d);
+        } catch (ai.onnxruntime.OrtException e) {
+          throw new IOException("running " + TextEmbedGraph.FILE + " over the text vocabulary failed: "
+              + e.getMessage(), e);
+        }
+      });
+    } catch (ai.onnxruntime.OrtException e) {
+      throw new IOException("cannot open " + TextEmbedGraph.FILE + " to precompute the text table: " + e.getMessage(),
+          e);
+    }
+    progress.accept(String.format("  wrote %s in %.1f s", TEXT_TABLE, (System.nanoTime() - t0) / 1e9));
   }
 
   /**

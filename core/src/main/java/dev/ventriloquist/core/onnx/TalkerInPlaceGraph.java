@@ -47,6 +47,12 @@ public final class TalkerInPlaceGraph implements PackGraph {
     return new TalkerGraph().weightElements(src);
   }
 
+  /** ORT's GroupQueryAttention on the CPU needs a head size that is a multiple of 16 (every released model's is 128). */
+  @Override
+  public boolean applies(Sources src) {
+    return src.checkpoint().config().talker().headDim() % 16 == 0;
+  }
+
   @Override
   public void build(GraphBuilder g, Sources src) {
     TalkerConfig t = src.checkpoint().config().talker();

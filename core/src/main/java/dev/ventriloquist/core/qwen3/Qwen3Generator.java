@@ -31,6 +31,7 @@ final class Qwen3Generator implements AutoCloseable {
 
   private final Qwen3Sessions s;
   private final CodecTables tables;
+  private final dev.ventriloquist.core.model.RowTable textTable;
   private final SpecialIds ids;
   private final int d;
   private final int groups;
@@ -85,6 +86,7 @@ final class Qwen3Generator implements AutoCloseable {
   Qwen3Generator(Qwen3ModelPack pack, Qwen3Sessions sessions) throws OrtException {
     this.s = sessions;
     this.tables = pack.tables();
+    this.textTable = pack.textTable();
     this.ids = pack.ids();
     var m = pack.manifest();
     this.d = m.talker.hiddenSize;
@@ -182,9 +184,15 @@ final class Qwen3Generator implements AutoCloseable {
     }
     textIds[n - 1] = layout.padText();
     float[] text = new float[n * d];
-    try (OnnxTensor idsT = OnnxTensor.createTensor(s.env, LongBuffer.wrap(textIds), new long[] {1, n});
-        OrtSession.Result r = s.textEmbed.run(Map.of("input_ids", idsT))) {
-      ((OnnxTensor) r.get(0)).getFloatBuffer().get(text);
+    if (textTable != null) { // the pack's precomputed projection: one mapped row per id
+      for (int i = 0; i < n; i++) {
+        textTable.row((int) textIds[i], text, i * d);
+      }
+    } else {
+      try (OnnxTensor idsT = OnnxTensor.createTensor(s.env, LongBuffer.wrap(textIds), new long[] {1, n});
+          OrtSession.Result r = s.textEmbed.run(Map.of("input_ids", idsT))) {
+        ((OnnxTensor) r.get(0)).getFloatBuffer().get(text);
+      }
     }
     float[] prefill = new float[l * d];
     System.arraycopy(text, 0, prefill, 0, l * d);

@@ -29,6 +29,7 @@ public final class Qwen3Sessions implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Qwen3Sessions.class.getName());
 
   final OrtEnvironment env;
+  /** text_embed.onnx; null when the pack has the projected text table (see {@link Qwen3ModelPack#textTable}). */
   final OrtSession textEmbed;
   /** The talker with the concatenating cache; null when {@link #talkerInPlace} is open. */
   final OrtSession talker;
@@ -120,7 +121,9 @@ public final class Qwen3Sessions implements AutoCloseable {
     OrtSession[] s = new OrtSession[8];
     boolean split = hasGraph(pack, CodecDecoderSplit.TRANSFORMER_ROLE) && hasGraph(pack, CodecDecoderSplit.UPSAMPLER_ROLE);
     try (OrtSession.SessionOptions o = options(threads, cuda)) {
-      s[0] = env.createSession(pack.graph(Qwen3ModelPack.GRAPH_ROLES.get(0)).toString(), o);
+      if (pack.textTable() == null) { // packs with the projected text table need no text_embed session
+        s[0] = env.createSession(pack.graph(Qwen3ModelPack.GRAPH_ROLES.get(0)).toString(), o);
+      }
       // The one-run-per-frame predictor and the in-place talker when the pack has them; the older graphs only
       // otherwise, so that no weights are held twice. -Dventriloquist.predictor.perStep=true and
       // -Dventriloquist.talker.concat=true pick the older graphs (for comparisons).
