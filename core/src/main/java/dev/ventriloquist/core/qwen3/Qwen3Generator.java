@@ -17,7 +17,10 @@ import ai.onnxruntime.OrtSession;
 /**
  * The generation loop: prompt embedding (text_embed + codec tables), talker prefill, then per frame one sampled
  * codebook-0 token, 15 code-predictor micro-steps for codebooks 1..15, and one talker decode step fed with the sum of
- * the frame's 16 embeddings plus the next text-track vector, until EOS or the frame cap.
+ * the frame's 16 embeddings plus the next text-track vector, until EOS or the frame cap. Packs that carry them use
+ * the projected text table instead of a text_embed run, {@code code_predictor_frame.onnx} (the 15 micro-steps and
+ * their sampling in one run, which also returns the frame's summed embedding) and {@code talker_inplace.onnx} (the KV
+ * cache written in place, see {@link InPlaceKvCache}); older packs run the per-step graphs below.
  *
  * <p>Tensors and buffers are made once and reused: direct native-order buffers back the decode-step inputs (ORT reads
  * them in place), the logits and hidden outputs are pinned (ORT writes into them), and the {@code present_*} outputs
