@@ -62,11 +62,27 @@ public final class Qwen3TtsImporter {
   private final WeightPrecision precision;
   private final long externalThreshold;
   private final Consumer<String> progress;
+  /** The code predictor's precision when it differs from the rest (mixed packs), or null. */
+  private final WeightPrecision predictorPrecision;
 
   private Qwen3TtsImporter(WeightPrecision precision, long externalThreshold, Consumer<String> progress) {
+    this(precision, externalThreshold, progress, null);
+  }
+
+  private Qwen3TtsImporter(WeightPrecision precision, long externalThreshold, Consumer<String> progress,
+      WeightPrecision predictorPrecision) {
     this.precision = precision;
     this.externalThreshold = externalThreshold;
     this.progress = progress;
+    this.predictorPrecision = predictorPrecision;
+  }
+
+  /**
+   * Same importer with the code predictor's graphs in {@code p} (mixed precision, e.g. an int4 talker with an int8
+   * code predictor: the predictor runs 15 times per frame and drifts far more at int4 than the talker).
+   */
+  public Qwen3TtsImporter withPredictorPrecision(WeightPrecision p) {
+    return new Qwen3TtsImporter(precision, externalThreshold, progress, Objects.requireNonNull(p));
   }
 
   /** An importer with the default external-data threshold. {@code progress} gets one line per step. */
@@ -77,7 +93,7 @@ public final class Qwen3TtsImporter {
 
   /** Same importer with another external-data threshold in bytes (0 puts every large weight in external data). */
   public Qwen3TtsImporter withExternalThreshold(long bytes) {
-    return new Qwen3TtsImporter(precision, bytes, progress);
+    return new Qwen3TtsImporter(precision, bytes, progress, predictorPrecision);
   }
 
   /**
@@ -100,13 +116,18 @@ public final class Qwen3TtsImporter {
       ModelPackManifest m = ModelPackManifest.describe(ck);
       m.importerVersion = IMPORTER_VERSION;
       m.precision = precision.id();
+      if (predictorPrecision != null && predictorPrecision != precision) {
+        m.predictorPrecision = predictorPrecision.id();
+      }
       List<String> written = new ArrayList<>();
       for (Map.Entry<String, PackGraph> e : GRAPHS.entrySet()) {
         PackGraph graph = e.getValue();
         if (!graph.applies(src)) {
           continue;
         }
-        WeightPrecision gp = graph.precision(precision);
+        boolean predictor = graph instanceof CodePredictorGraph || graph instanceof CodePredictorFrameGraph;
+        WeightPrecision gp = predictor && predictorPrecision != null ? graph.precision(predictorPrecision)
+            : graph.precision(precision);
         long bytes = graph.weightElements(src) * gp.bytesPerElement();
         boolean ext = bytes > externalThreshold;
         Path onnx = packDir.resolve(graph.fileName());
