@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         CacheCommand.class,
         BakeCommand.class,
         ModelCommand.class,
+        BenchCommand.class,
         VoiceCommand.class,
         ServeCommand.class,
     })

@@ -82,20 +82,33 @@ public final class ModelCommand implements Runnable {
     @Option(names = "--precision", defaultValue = "fp32", description = "weight precision: fp32, fp16, int8 or int4 (int8/int4: block-quantised Linear layers in the talker, code predictor and text projection; audio graphs stay fp32)")
     String precision;
 
+    @Option(names = "--predictor-precision", description = "the code predictor's precision when it should differ, "
+        + "e.g. --precision int4 --predictor-precision int8 (mixed: the predictor drifts much more at int4)")
+    String predictorPrecision;
+
     @Override
     public Integer call() throws IOException {
       WeightPrecision p;
+      WeightPrecision pp = null;
       try {
         p = WeightPrecision.parse(precision);
+        if (predictorPrecision != null) {
+          pp = WeightPrecision.parse(predictorPrecision);
+        }
       } catch (IllegalArgumentException e) {
         throw new MisuseException(e.getMessage());
       }
       PrintWriter err = spec.commandLine().getErr();
-      ModelPackManifest m = Qwen3TtsImporter.create(p, line -> {
+      Qwen3TtsImporter importer = Qwen3TtsImporter.create(p, line -> {
         err.println(line);
         err.flush();
-      }).importCheckpoint(checkpoint, out);
-      spec.commandLine().getOut().println("imported " + m.variant + " (" + m.precision + ") into " + out);
+      });
+      if (pp != null) {
+        importer = importer.withPredictorPrecision(pp);
+      }
+      ModelPackManifest m = importer.importCheckpoint(checkpoint, out);
+      spec.commandLine().getOut().println("imported " + m.variant + " (" + m.precision
+          + (m.predictorPrecision != null ? ", code predictor " + m.predictorPrecision : "") + ") into " + out);
       return 0;
     }
   }

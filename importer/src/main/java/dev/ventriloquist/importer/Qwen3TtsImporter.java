@@ -1,5 +1,6 @@
 package dev.ventriloquist.importer;
 
+import dev.ventriloquist.importer.internal.onnx.CodePredictorFrameGraph;
 import dev.ventriloquist.importer.internal.onnx.CodePredictorGraph;
 import dev.ventriloquist.importer.internal.onnx.CodecDecoderGraph;
 import dev.ventriloquist.importer.internal.onnx.CodecDecoderSplit;
@@ -8,6 +9,7 @@ import dev.ventriloquist.importer.internal.onnx.GraphBuilder;
 import dev.ventriloquist.importer.internal.onnx.PackGraph;
 import dev.ventriloquist.importer.internal.onnx.SpeakerEncoderGraph;
 import dev.ventriloquist.importer.internal.onnx.TalkerGraph;
+import dev.ventriloquist.importer.internal.onnx.TalkerInPlaceGraph;
 import dev.ventriloquist.importer.internal.onnx.TextEmbedGraph;
 
 import dev.ventriloquist.api.ModelPackException;
@@ -15,6 +17,7 @@ import dev.ventriloquist.importer.internal.checkpoint.Checkpoint;
 import dev.ventriloquist.runtime.internal.model.CodePredictorConfig;
 import dev.ventriloquist.runtime.internal.model.ModelPackManifest;
 import dev.ventriloquist.runtime.internal.model.Npy;
+import dev.ventriloquist.runtime.internal.model.RowTable;
 import dev.ventriloquist.importer.internal.checkpoint.SafetensorsFile;
 import dev.ventriloquist.runtime.internal.model.TalkerConfig;
 import java.io.IOException;
@@ -46,6 +49,9 @@ public final class Qwen3TtsImporter {
   public static final String IMPORTER_VERSION = "0.1.0";
   public static final String TALKER_CODEC_TABLE = "talker_codec_embedding.npy";
   public static final String PREDICTOR_CODEC_TABLES = "code_predictor_codec_embeddings.npy";
+  /** The projected text embedding [V_text, D] (see {@link #writeProjectedText}), and its manifest role. */
+  public static final String TEXT_TABLE = "text_embed_projected.npy";
+  public static final String TEXT_TABLE_ROLE = dev.ventriloquist.runtime.internal.model.PackRoles.TEXT_TABLE;
   /** Graphs whose weights exceed this go to external data (protobuf cannot exceed 2 GB). */
   public static final long DEFAULT_EXTERNAL_THRESHOLD = 1_500_000_000L;
 
@@ -55,7 +61,9 @@ public final class Qwen3TtsImporter {
   static {
     GRAPHS.put("textEmbed", new TextEmbedGraph());
     GRAPHS.put("talker", new TalkerGraph());
+    GRAPHS.put(TalkerInPlaceGraph.ROLE, new TalkerInPlaceGraph());
     GRAPHS.put("codePredictor", new CodePredictorGraph());
+    GRAPHS.put(CodePredictorFrameGraph.ROLE, new CodePredictorFrameGraph());
     GRAPHS.put("codecDecoder", new CodecDecoderGraph());
     GRAPHS.put(CodecDecoderSplit.TRANSFORMER_ROLE, new CodecDecoderSplit.TransformerGraph());
     GRAPHS.put(CodecDecoderSplit.UPSAMPLER_ROLE, new CodecDecoderSplit.UpsamplerGraph());
@@ -66,11 +74,27 @@ public final class Qwen3TtsImporter {
   private final WeightPrecision precision;
   private final long externalThreshold;
   private final Consumer<String> progress;
+  /** The code predictor's precision when it differs from the rest (mixed packs), or null. */
+  private final WeightPrecision predictorPrecision;
 
   private Qwen3TtsImporter(WeightPrecision precision, long externalThreshold, Consumer<String> progress) {
+    this(precision, externalThreshold, progress, null);
+  }
+
+  private Qwen3TtsImporter(WeightPrecision precision, long externalThreshold, Consumer<String> progress,
+      WeightPrecision predictorPrecision) {
     this.precision = precision;
     this.externalThreshold = externalThreshold;
     this.progress = progress;
+    this.predictorPrecision = predictorPrecision;
+  }
+
+  /**
+   * Same importer with the code predictor's graphs in {@code p} (mixed precision, e.g. an int4 talker with an int8
+   * code predictor: the predictor runs 15 times per frame and drifts far more at int4 than the talker).
+   */
+  public Qwen3TtsImporter withPredictorPrecision(WeightPrecision p) {
+    return new Qwen3TtsImporter(precision, externalThreshold, progress, Objects.requireNonNull(p));
   }
 
   /** An importer with the default external-data threshold. {@code progress} gets one line per step. */
@@ -81,7 +105,7 @@ public final class Qwen3TtsImporter {
 
   /** Same importer with another external-data threshold in bytes (0 puts every large weight in external data). */
   public Qwen3TtsImporter withExternalThreshold(long bytes) {
-    return new Qwen3TtsImporter(precision, bytes, progress);
+    return new Qwen3TtsImporter(precision, bytes, progress, predictorPrecision);
   }
 
   /**
@@ -104,13 +128,21 @@ public final class Qwen3TtsImporter {
       ModelPackManifest m = ModelPackManifest.describe(ck.config(), ck.speechTokenizer(), ck.generation());
       m.importerVersion = IMPORTER_VERSION;
       m.precision = precision.id();
+      if (predictorPrecision != null && predictorPrecision != precision) {
+        m.predictorPrecision = predictorPrecision.id();
+      }
       List<String> written = new ArrayList<>();
       for (Map.Entry<String, PackGraph> e : GRAPHS.entrySet()) {
         if (e.getKey().equals("speakerEncoder") && !ck.config().modelType().clones()) {
           continue; // CustomVoice and VoiceDesign have no speaker encoder
         }
         PackGraph graph = e.getValue();
-        WeightPrecision gp = graph.precision(precision);
+        if (!graph.applies(src)) {
+          continue;
+        }
+        boolean predictor = graph instanceof CodePredictorGraph || graph instanceof CodePredictorFrameGraph;
+        WeightPrecision gp = predictor && predictorPrecision != null ? graph.precision(predictorPrecision)
+            : graph.precision(precision);
         long bytes = graph.weightElements(src) * gp.bytesPerElement();
         boolean ext = bytes > externalThreshold;
         Path onnx = packDir.resolve(graph.fileName());
@@ -131,6 +163,9 @@ public final class Qwen3TtsImporter {
         progress.accept(String.format("  wrote %s in %.1f s", graph.fileName(), (System.nanoTime() - g0) / 1e9));
       }
       writeTables(ck, main, packDir);
+      writeProjectedText(ck, packDir);
+      m.tables.put(TEXT_TABLE_ROLE, TEXT_TABLE);
+      written.add(TEXT_TABLE);
       m.tables.put("talkerCodecEmbedding", TALKER_CODEC_TABLE);
       m.tables.put("codePredictorCodecEmbeddings", PREDICTOR_CODEC_TABLES);
       written.add(TALKER_CODEC_TABLE);
@@ -149,6 +184,43 @@ public final class Qwen3TtsImporter {
           (System.nanoTime() - t0) / 1e9));
       return m;
     }
+  }
+
+  /**
+   * The text track precomputed: {@code text_embed.onnx} run once over every text id, giving [V_text, D] (talker
+   * width) in fp32 for fp32 packs (exactly what the graph gives) and IEEE half otherwise. The runtime maps this table
+   * and reads the rows a line uses instead of holding the text embedding and its projection in a session.
+   */
+  private void writeProjectedText(Checkpoint ck, Path packDir) throws IOException {
+    TalkerConfig t = ck.config().talker();
+    int d = t.hiddenSize();
+    int batch = 512;
+    boolean half = precision != WeightPrecision.FP32;
+    long t0 = System.nanoTime();
+    progress.accept("writing " + TEXT_TABLE + " (" + t.textVocabSize() + " x " + d + ", " + (half ? "fp16" : "fp32")
+        + ")");
+    ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+    try (ai.onnxruntime.OrtSession.SessionOptions o = new ai.onnxruntime.OrtSession.SessionOptions();
+        ai.onnxruntime.OrtSession s = env.createSession(packDir.resolve(TextEmbedGraph.FILE).toString(), o)) {
+      long[] ids = new long[batch];
+      RowTable.write(packDir.resolve(TEXT_TABLE), t.textVocabSize(), d, half, batch, (first, n, dst) -> {
+        for (int i = 0; i < n; i++) {
+          ids[i] = first + i;
+        }
+        try (ai.onnxruntime.OnnxTensor x = ai.onnxruntime.OnnxTensor.createTensor(env,
+                java.nio.LongBuffer.wrap(ids, 0, n), new long[] {1, n});
+            ai.onnxruntime.OrtSession.Result r = s.run(Map.of("input_ids", x))) {
+          ((ai.onnxruntime.OnnxTensor) r.get(0)).getFloatBuffer().get(dst, 0, n * d);
+        } catch (ai.onnxruntime.OrtException e) {
+          throw new IOException("running " + TextEmbedGraph.FILE + " over the text vocabulary failed: "
+              + e.getMessage(), e);
+        }
+      });
+    } catch (ai.onnxruntime.OrtException e) {
+      throw new IOException("cannot open " + TextEmbedGraph.FILE + " to precompute the text table: " + e.getMessage(),
+          e);
+    }
+    progress.accept(String.format("  wrote %s in %.1f s", TEXT_TABLE, (System.nanoTime() - t0) / 1e9));
   }
 
   /**

@@ -61,6 +61,7 @@ public final class GraphBuilder implements AutoCloseable {
   private long externalOffset;
   private long weightBytes;
   private int counter;
+  private final java.util.Set<String> initializerNames = new java.util.HashSet<>();
   private boolean usesContribOps;
 
   /**
@@ -121,9 +122,22 @@ public final class GraphBuilder implements AutoCloseable {
     graph.addOutput(ValueInfoProto.newBuilder().setName(name).setType(tensorType(elemType, dims)));
   }
 
+  /** Declares a graph output that a node already writes under {@code name}. */
+  public void declareOutput(String name, int elemType, Object... dims) {
+    graph.addOutput(ValueInfoProto.newBuilder().setName(name).setType(tensorType(elemType, dims)));
+  }
+
   // ---------------------------------------------------------------- initializers
 
+  /** Whether an initializer of this name exists (graphs that unroll steps reuse their weights by name). */
+  public boolean has(String name) {
+    return initializerNames.contains(name);
+  }
+
   private void addInitializer(String name, int dataType, long[] dims, byte[] raw) throws IOException {
+    if (!initializerNames.add(name)) {
+      throw new IllegalArgumentException("initializer " + name + " added twice");
+    }
     TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(dataType);
     for (long d : dims) {
       t.addDims(d);
@@ -232,16 +246,20 @@ public final class GraphBuilder implements AutoCloseable {
    */
   public String linear(String x, String name, float[] w, int out, int in) {
     check(w.length, new long[] {out, in});
+    boolean reused = has(name); // a weight used again (unrolled steps): one initializer, another node
     if (!precision.quantized()) {
-      return matMul(x, weight(name, transpose2d(w, out, in), in, out));
+      return matMul(x, reused ? toFloat(name) : weight(name, transpose2d(w, out, in), in, out));
     }
-    WeightPrecision.Quantized q = precision.quantize(w, out, in);
     String scales = name + "_scales";
-    try {
-      addInitializer(name, TensorProto.DataType.UINT8_VALUE, new long[] {out, q.kBlocks(), q.blobSize()}, q.data());
-      addInitializer(scales, FLOAT, new long[] {out, q.kBlocks()}, floatBytes(q.scales()));
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    if (!reused) {
+      WeightPrecision.Quantized q = precision.quantize(w, out, in);
+      try {
+        addInitializer(name, TensorProto.DataType.UINT8_VALUE, new long[] {out, q.kBlocks(), q.blobSize()},
+            q.data());
+        addInitializer(scales, FLOAT, new long[] {out, q.kBlocks()}, floatBytes(q.scales()));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
     }
     usesContribOps = true;
     String y = fresh("matmulnbits");
@@ -310,6 +328,22 @@ public final class GraphBuilder implements AutoCloseable {
     for (AttributeProto a : attrs) {
       n.addAttribute(a);
     }
+    graph.addNode(n);
+  }
+
+  /** Adds a node of ONNX Runtime's contrib domain ({@code com.microsoft}) with explicit outputs. */
+  public void contribNode(String type, String[] inputs, String[] outputs, AttributeProto... attrs) {
+    NodeProto.Builder n = NodeProto.newBuilder().setOpType(type).setDomain(CONTRIB_DOMAIN).setName(fresh(type));
+    for (String i : inputs) {
+      n.addInput(i);
+    }
+    for (String o : outputs) {
+      n.addOutput(o);
+    }
+    for (AttributeProto a : attrs) {
+      n.addAttribute(a);
+    }
+    usesContribOps = true;
     graph.addNode(n);
   }
 

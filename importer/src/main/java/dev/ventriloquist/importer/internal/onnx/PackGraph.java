@@ -34,6 +34,11 @@ public interface PackGraph {
     return false;
   }
 
+  /** Whether the pack gets this graph for this checkpoint (optional graphs whose operators need certain shapes). */
+  default boolean applies(Sources src) {
+    return true;
+  }
+
   /** Adds inputs, nodes and outputs. */
   void build(GraphBuilder g, Sources src) throws IOException;
 

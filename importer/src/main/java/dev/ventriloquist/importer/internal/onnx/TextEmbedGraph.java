@@ -11,7 +11,7 @@ import dev.ventriloquist.runtime.internal.model.TalkerConfig;
  * and only the gathered rows are cast.
  */
 public final class TextEmbedGraph implements PackGraph {
-  static final String FILE = "text_embed.onnx";
+  public static final String FILE = "text_embed.onnx";
 
   @Override
   public String fileName() {

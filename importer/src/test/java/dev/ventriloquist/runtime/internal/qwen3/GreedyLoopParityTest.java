@@ -33,7 +33,18 @@ class GreedyLoopParityTest {
     int frames = 6;
     SamplingConfig greedy = pack.sampling().greedy();
     VoicePrompt p = Qwen3TtsBackend.randomPrompt(pack.variant(), d, 4);
-    try (Qwen3Sessions s = Qwen3Sessions.open(pack, DevicePreference.CPU, 1);
+    // The plain loop runs the concatenating talker and the per-step predictor; the generator runs the pack's newer
+    // graphs (in-place talker cache, one predictor run per frame) where the pack has them.
+    System.setProperty("ventriloquist.talker.concat", "true");
+    System.setProperty("ventriloquist.predictor.perStep", "true");
+    Qwen3Sessions plain;
+    try {
+      plain = Qwen3Sessions.open(pack, DevicePreference.CPU, 1);
+    } finally {
+      System.clearProperty("ventriloquist.talker.concat");
+      System.clearProperty("ventriloquist.predictor.perStep");
+    }
+    try (plain; Qwen3Sessions s = Qwen3Sessions.open(pack, DevicePreference.CPU, 1);
         Qwen3Generator gen = new Qwen3Generator(pack, s)) {
       PromptLayout layout = new PromptBuilder(pack.tokenizer(), pack.ids()).build("Who goes there?", "english",
           PromptMode.X_VECTOR_ONLY, null, 0);
@@ -64,7 +75,7 @@ class GreedyLoopParityTest {
         try (OnnxTensor xt = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, seq.size(), d});
             OnnxTensor pt = OnnxTensor.createTensor(env, LongBuffer.wrap(pos), new long[] {1, seq.size()});
             OnnxTensor empty = emptyKv(env, pack.manifest().talker);
-            OrtSession.Result r = s.talker.run(Map.of("inputs_embeds", xt, "position_ids", pt, "past_keys", empty,
+            OrtSession.Result r = plain.talker.run(Map.of("inputs_embeds", xt, "position_ids", pt, "past_keys", empty,
                 "past_values", empty))) {
           ((OnnxTensor) r.get("logits").get()).getFloatBuffer().get(logits);
           ((OnnxTensor) r.get("hidden").get()).getFloatBuffer().get(hidden);
@@ -87,7 +98,7 @@ class GreedyLoopParityTest {
           try (OnnxTensor xt = OnnxTensor.createTensor(env, FloatBuffer.wrap(cx), new long[] {1, cp.size(), d});
               OnnxTensor st = OnnxTensor.createTensor(env, new long[] {j});
               OnnxTensor empty = emptyKv(env, pack.manifest().codePredictor);
-              OrtSession.Result r = s.codePredictor.run(Map.of("inputs_embeds", xt, "generation_step", st,
+              OrtSession.Result r = plain.codePredictor.run(Map.of("inputs_embeds", xt, "generation_step", st,
                   "past_keys", empty, "past_values", empty))) {
             ((OnnxTensor) r.get("logits").get()).getFloatBuffer().get(cl);
           }

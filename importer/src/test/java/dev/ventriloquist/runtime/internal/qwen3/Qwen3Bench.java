@@ -23,6 +23,8 @@ import dev.ventriloquist.spi.SynthesisRequest;
  *                                                         speak a line of exactly &lt;frames&gt; frames
  * decode &lt;pack-dir&gt; &lt;frames&gt; [threads] [runs]          stream random codes through the split decoder,
  *                                                         carried upsampler state vs context recompute, alternating
+ * talker &lt;pack-dir&gt; [threads] [steps]                    talker step time after 10..1000 cached positions,
+ *                                                         in-place cache vs concatenating graph, alternating
  * </pre>
  *
  * Random weights rarely emit EOS, so the frame cap sets the line length. Prints time to first packet, per-frame
@@ -73,8 +75,95 @@ public final class Qwen3Bench {
     }
   }
 
+  /**
+   * Talker decode steps at several cache fills, in-place cache against the concatenating graph, alternating: the
+   * median ms per step after {@code at} cached positions.
+   */
+  private static void talker(Path packDir, int threads, int steps, int[] positions) throws Exception {
+    Qwen3ModelPack pack = Qwen3ModelPack.load(packDir);
+    var m = pack.manifest().talker;
+    int d = m.hiddenSize;
+    ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(1);
+    Qwen3Sessions inPlace = Qwen3Sessions.open(pack, DevicePreference.CPU, threads);
+    System.setProperty("ventriloquist.talker.concat", "true");
+    Qwen3Sessions concat = Qwen3Sessions.open(pack, DevicePreference.CPU, threads);
+    System.clearProperty("ventriloquist.talker.concat");
+    java.nio.FloatBuffer logits = java.nio.ByteBuffer.allocateDirect(4 * m.vocabSize)
+        .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+    java.nio.FloatBuffer hidden = java.nio.ByteBuffer.allocateDirect(4 * d).order(java.nio.ByteOrder.nativeOrder())
+        .asFloatBuffer();
+    java.util.Map<String, ai.onnxruntime.OnnxTensor> pinned = new java.util.HashMap<>();
+    pinned.put("logits", ai.onnxruntime.OnnxTensor.createTensor(env, logits, new long[] {1, m.vocabSize}));
+    pinned.put("hidden", ai.onnxruntime.OnnxTensor.createTensor(env, hidden, new long[] {1, d}));
+    try (inPlace; concat; InPlaceKvCache kv = new InPlaceKvCache(env, inPlace.talkerInPlace, pinned, m.numLayers,
+        m.numKvHeads, m.headDim)) {
+      for (int at : positions) {
+        float[] prompt = new float[at * d];
+        for (int i = 0; i < prompt.length; i++) {
+          prompt[i] = (float) (rng.nextGaussian() * 0.05);
+        }
+        float[] step = java.util.Arrays.copyOf(prompt, d);
+        double[] ip = new double[steps];
+        double[] cc = new double[steps];
+        try (var pT = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(prompt),
+                new long[] {1, at, d});
+            var sT = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(step), new long[] {1, 1, d});
+            var posT = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(range(at)),
+                new long[] {1, at});
+            var empty = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.allocate(0),
+                new long[] {m.numLayers, 1, m.numKvHeads, 0, m.headDim})) {
+          kv.reserve(at, steps + 1);
+          kv.run(pT, 0, at);
+          java.util.Map<String, ai.onnxruntime.OnnxTensor> in = new java.util.HashMap<>(java.util.Map.of(
+              "inputs_embeds", pT, "position_ids", posT, "past_keys", empty, "past_values", empty));
+          ai.onnxruntime.OrtSession.Result r = concat.talker.run(in, java.util.Set.of("present_keys",
+              "present_values"), pinned);
+          for (int i = 0; i < steps; i++) {
+            long t0 = System.nanoTime();
+            kv.run(sT, at + i, 1);
+            ip[i] = (System.nanoTime() - t0) / 1e6;
+            try (var p1 = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(new long[] {at + i}),
+                new long[] {1, 1})) {
+              in.put("inputs_embeds", sT);
+              in.put("position_ids", p1);
+              in.put("past_keys", (ai.onnxruntime.OnnxTensor) r.get("present_keys").get());
+              in.put("past_values", (ai.onnxruntime.OnnxTensor) r.get("present_values").get());
+              t0 = System.nanoTime();
+              ai.onnxruntime.OrtSession.Result next = concat.talker.run(in, java.util.Set.of("present_keys",
+                  "present_values"), pinned);
+              cc[i] = (System.nanoTime() - t0) / 1e6;
+              r.close();
+              r = next;
+            }
+          }
+          r.close();
+        }
+        java.util.Arrays.sort(ip);
+        java.util.Arrays.sort(cc);
+        System.out.printf("talker after %d positions: in-place %.2f ms/step, concatenating %.2f ms/step (medians of "
+            + "%d steps each, alternating)%n", at, ip[steps / 2], cc[steps / 2], steps);
+      }
+    } finally {
+      pinned.values().forEach(ai.onnxruntime.OnnxTensor::close);
+    }
+  }
+
+  private static long[] range(int n) {
+    long[] r = new long[n];
+    for (int i = 0; i < n; i++) {
+      r[i] = i;
+    }
+    return r;
+  }
+
   public static void main(String[] args) throws Exception {
     Locale.setDefault(Locale.ROOT);
+    if (args.length >= 2 && args[0].equals("talker")) {
+      talker(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 2,
+          args.length > 3 ? Integer.parseInt(args[3]) : 15, new int[] {10, 100, 300, 500, 1000});
+      return;
+    }
     if (args.length >= 5 && args[0].equals("prepare")) {
       Path ck = Path.of(args[2]);
       Path pack = Path.of(args[3]);

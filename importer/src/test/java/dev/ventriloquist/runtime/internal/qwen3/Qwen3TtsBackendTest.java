@@ -153,7 +153,10 @@ class Qwen3TtsBackendTest {
         1L), c);
     Qwen3TtsBackend.LineStats st = backend.lastStats();
     assertTrue(st.cancelled());
-    assertEquals(StreamingOptions.DEFAULT.firstPacketFrames(), st.frames(), "no frame after the cancelling one");
+    // The first packet is decoded after frame 3 on the decode thread and reaches the sink while the synthesis thread
+    // hands over frame 4 at the latest; the generator sees the cancel before its next frame.
+    int k = StreamingOptions.DEFAULT.firstPacketFrames();
+    assertTrue(st.frames() == k || st.frames() == k + 1, "no frame after the cancelling one: " + st.frames());
     assertEquals(1, c.packets.size());
   }
 

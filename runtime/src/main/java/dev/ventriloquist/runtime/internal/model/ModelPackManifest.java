@@ -41,6 +41,8 @@ public final class ModelPackManifest {
   public String variant;
   public String importerVersion;
   public String precision;
+  /** The code predictor's precision when it differs from {@link #precision} (mixed packs), else null. */
+  public String predictorPrecision;
   public int sampleRate;
   public int samplesPerFrame;
   public int numCodeGroups;

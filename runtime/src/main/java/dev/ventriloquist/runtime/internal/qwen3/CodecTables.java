@@ -48,6 +48,16 @@ public final class CodecTables {
     return groups;
   }
 
+  /** The code predictor's tables [Q-1, V_pred, D] as mapped (a graph input of {@code code_predictor_frame.onnx}). */
+  FloatBuffer predictorTables() {
+    return predictor.duplicate();
+  }
+
+  /** Code-predictor vocabulary (2048). */
+  int predictorVocab() {
+    return predictorVocab;
+  }
+
   /** Writes {@code codec_embedding[id]} into {@code out[off, off+D)}. */
   public void token(int id, float[] out, int off) {
     talker.get(id * d, out, off, d);

@@ -17,7 +17,10 @@ import ai.onnxruntime.OrtSession;
 /**
  * The generation loop: prompt embedding (text_embed + codec tables), talker prefill, then per frame one sampled
  * codebook-0 token, 15 code-predictor micro-steps for codebooks 1..15, and one talker decode step fed with the sum of
- * the frame's 16 embeddings plus the next text-track vector, until EOS or the frame cap.
+ * the frame's 16 embeddings plus the next text-track vector, until EOS or the frame cap. Packs that carry them use
+ * the projected text table instead of a text_embed run, {@code code_predictor_frame.onnx} (the 15 micro-steps and
+ * their sampling in one run, which also returns the frame's summed embedding) and {@code talker_inplace.onnx} (the KV
+ * cache written in place, see {@link InPlaceKvCache}); older packs run the per-step graphs below.
  *
  * <p>Tensors and buffers are made once and reused: direct native-order buffers back the decode-step inputs (ORT reads
  * them in place), the logits and hidden outputs are pinned (ORT writes into them), and the {@code present_*} outputs
@@ -31,6 +34,7 @@ final class Qwen3Generator implements AutoCloseable {
 
   private final Qwen3Sessions s;
   private final CodecTables tables;
+  private final dev.ventriloquist.runtime.internal.model.RowTable textTable;
   private final SpecialIds ids;
   private final int d;
   private final int groups;
@@ -60,6 +64,24 @@ final class Qwen3Generator implements AutoCloseable {
   private final OnnxTensor cpEmptyKv;
   private final Map<String, OnnxTensor> cpIn = new HashMap<>();
 
+  // Code predictor, one run per frame (code_predictor_frame.onnx, when the pack has it): inputs_embeds is cpEmbeds2T,
+  // the mapped tables [15,V_pred,D], uniforms [15], temperature [1], top_k [1], top_p [1]; pinned codes [15] and
+  // frame_embed [1,D].
+  private final boolean framed;
+  private final OnnxTensor cpTablesT;
+  private final FloatBuffer cpUniforms;
+  private final FloatBuffer cpTemperature;
+  private final LongBuffer cpTopK;
+  private final FloatBuffer cpTopP;
+  private final LongBuffer cpCodes;
+  private final FloatBuffer cpFrameEmbed;
+  private final Map<String, OnnxTensor> cpFrameIn = new HashMap<>();
+  private final Map<String, OnnxTensor> cpFramePinned = new HashMap<>();
+
+  // Talker with the in-place cache (talker_inplace.onnx, when the pack has it); made on the first line.
+  private final boolean inPlace;
+  private InPlaceKvCache inPlaceKv;
+
   private final float[] logits;
   private final float[] rowD;
   private final float[] frameEmbed;
@@ -67,6 +89,7 @@ final class Qwen3Generator implements AutoCloseable {
   Qwen3Generator(Qwen3ModelPack pack, Qwen3Sessions sessions) throws OrtException {
     this.s = sessions;
     this.tables = pack.tables();
+    this.textTable = pack.textTable();
     this.ids = pack.ids();
     var m = pack.manifest();
     this.d = m.talker.hiddenSize;
@@ -103,6 +126,31 @@ final class Qwen3Generator implements AutoCloseable {
     cpPinned.put("logits", OnnxTensor.createTensor(env, cpLogits, new long[] {1, predictorVocab}));
     cpEmptyKv = OnnxTensor.createTensor(env, FloatBuffer.allocate(0),
         new long[] {m.codePredictor.numLayers, 1, m.codePredictor.numKvHeads, 0, m.codePredictor.headDim});
+
+    inPlace = s.talkerInPlace != null;
+    framed = s.codePredictorFrame != null;
+    int steps = groups - 1;
+    cpUniforms = directFloats(steps);
+    cpTemperature = directFloats(1);
+    cpTopK = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder()).asLongBuffer();
+    cpTopP = directFloats(1);
+    cpCodes = ByteBuffer.allocateDirect(8 * steps).order(ByteOrder.nativeOrder()).asLongBuffer();
+    cpFrameEmbed = directFloats(d);
+    if (framed) {
+      // The mapped table goes in as it is: ORT reads the rows it gathers, nothing is copied.
+      cpTablesT = OnnxTensor.createTensor(env, tables.predictorTables(),
+          new long[] {steps, tables.predictorVocab(), d});
+      cpFrameIn.put("inputs_embeds", cpEmbeds2T);
+      cpFrameIn.put("predictor_tables", cpTablesT);
+      cpFrameIn.put("uniforms", OnnxTensor.createTensor(env, cpUniforms, new long[] {steps}));
+      cpFrameIn.put("temperature", OnnxTensor.createTensor(env, cpTemperature, new long[] {1}));
+      cpFrameIn.put("top_k", OnnxTensor.createTensor(env, cpTopK, new long[] {1}));
+      cpFrameIn.put("top_p", OnnxTensor.createTensor(env, cpTopP, new long[] {1}));
+      cpFramePinned.put("codes", OnnxTensor.createTensor(env, cpCodes, new long[] {steps}));
+      cpFramePinned.put("frame_embed", OnnxTensor.createTensor(env, cpFrameEmbed, new long[] {1, d}));
+    } else {
+      cpTablesT = null;
+    }
   }
 
   private static FloatBuffer directFloats(int n) {
@@ -139,9 +187,15 @@ final class Qwen3Generator implements AutoCloseable {
     }
     textIds[n - 1] = layout.padText();
     float[] text = new float[n * d];
-    try (OnnxTensor idsT = OnnxTensor.createTensor(s.env, LongBuffer.wrap(textIds), new long[] {1, n});
-        OrtSession.Result r = s.textEmbed.run(Map.of("input_ids", idsT))) {
-      ((OnnxTensor) r.get(0)).getFloatBuffer().get(text);
+    if (textTable != null) { // the pack's precomputed projection: one mapped row per id
+      for (int i = 0; i < n; i++) {
+        textTable.row((int) textIds[i], text, i * d);
+      }
+    } else {
+      try (OnnxTensor idsT = OnnxTensor.createTensor(s.env, LongBuffer.wrap(textIds), new long[] {1, n});
+          OrtSession.Result r = s.textEmbed.run(Map.of("input_ids", idsT))) {
+        ((OnnxTensor) r.get(0)).getFloatBuffer().get(text);
+      }
     }
     float[] prefill = new float[l * d];
     System.arraycopy(text, 0, prefill, 0, l * d);
@@ -257,14 +311,21 @@ final class Qwen3Generator implements AutoCloseable {
     long talkerNs = 0;
     long cpNs = 0;
     long consumerNs = 0;
-    OrtSession.Result kv;
+    OrtSession.Result kv = null;
+    if (inPlace) {
+      kv().reserve(length, 1); // room for the prompt; frames grow it as they come, keeping what is cached
+    }
     try (OnnxTensor emb = OnnxTensor.createTensor(s.env, FloatBuffer.wrap(prefill), new long[] {1, length, d});
         OnnxTensor pos = OnnxTensor.createTensor(s.env, LongBuffer.wrap(range(length)), new long[] {1, length})) {
-      talkerIn.put("inputs_embeds", emb);
-      talkerIn.put("position_ids", pos);
-      talkerIn.put("past_keys", talkerEmptyKv);
-      talkerIn.put("past_values", talkerEmptyKv);
-      kv = s.talker.run(talkerIn, KV_OUTS, talkerPinned);
+      if (inPlace) {
+        kv().run(emb, 0, length);
+      } else {
+        talkerIn.put("inputs_embeds", emb);
+        talkerIn.put("position_ids", pos);
+        talkerIn.put("past_keys", talkerEmptyKv);
+        talkerIn.put("past_values", talkerEmptyKv);
+        kv = s.talker.run(talkerIn, KV_OUTS, talkerPinned);
+      }
     }
     long prefillNs = System.nanoTime() - t0;
     long loop0 = System.nanoTime();
@@ -302,7 +363,11 @@ final class Qwen3Generator implements AutoCloseable {
           break;
         }
         // Next talker input: FRAME(codes) + the text track's vector for this step (a streamed line may wait here).
-        tables.frame(codes, 0, frameEmbed, 0);
+        if (framed) {
+          cpFrameEmbed.get(0, frameEmbed, 0, d); // the frame graph summed it
+        } else {
+          tables.frame(codes, 0, frameEmbed, 0);
+        }
         if (!text.vector(g - 1, textVec)) {
           stopped = true;
           break;
@@ -311,6 +376,16 @@ final class Qwen3Generator implements AutoCloseable {
           frameEmbed[k] += textVec[k];
         }
         stepEmbeds.put(0, frameEmbed);
+        if (inPlace) {
+          int at = length + g - 1;
+          if (!kv().ensure(at + 1, at)) {
+            break; // the talker's cache is full: the line ends cleanly at this frame
+          }
+          c = System.nanoTime();
+          kv().run(stepEmbedsT, at, 1);
+          talkerNs += System.nanoTime() - c;
+          continue;
+        }
         stepPosition.put(0, length + g - 1);
         talkerIn.put("inputs_embeds", stepEmbedsT);
         talkerIn.put("position_ids", stepPositionT);
@@ -323,7 +398,9 @@ final class Qwen3Generator implements AutoCloseable {
         kv = next;
       }
     } finally {
-      kv.close();
+      if (kv != null) {
+        kv.close();
+      }
       talkerIn.clear();
     }
     return new Stats(g, eos, stopped, prefillNs, talkerNs, cpNs, consumerNs, System.nanoTime() - loop0);
@@ -338,6 +415,10 @@ final class Qwen3Generator implements AutoCloseable {
     cpEmbeds2.put(0, rowD);
     tables.token(codes[0], rowD, 0);
     cpEmbeds2.put(d, rowD);
+    if (framed) {
+      predictFrame(codes, params, rng);
+      return;
+    }
     OrtSession.Result kv = null;
     try {
       for (int j = 0; j < groups - 1; j++) {
@@ -369,6 +450,32 @@ final class Qwen3Generator implements AutoCloseable {
     }
   }
 
+  /**
+   * {@link #predict} in one run of {@code code_predictor_frame.onnx}: the 15 uniforms are drawn here, in step order,
+   * exactly as the per-step path draws them (one per step, only when sampling), so a seed gives the same stream.
+   */
+  private void predictFrame(int[] codes, SamplingParams params, SplittableRandom rng) throws OrtException {
+    int steps = groups - 1;
+    for (int j = 0; j < steps; j++) {
+      cpUniforms.put(j, params.doSample() ? (float) rng.nextDouble() : 0f);
+    }
+    cpTemperature.put(0, params.doSample() ? params.temperature() : 0f);
+    cpTopK.put(0, params.topK());
+    cpTopP.put(0, params.topP());
+    s.codePredictorFrame.run(cpFrameIn, cpFramePinned).close();
+    for (int j = 0; j < steps; j++) {
+      codes[j + 1] = (int) cpCodes.get(j);
+    }
+  }
+
+  private InPlaceKvCache kv() throws OrtException {
+    if (inPlaceKv == null) {
+      var t = s.pack().manifest().talker;
+      inPlaceKv = new InPlaceKvCache(s.env, s.talkerInPlace, talkerPinned, t.numLayers, t.numKvHeads, t.headDim);
+    }
+    return inPlaceKv;
+  }
+
   private static long[] range(int n) {
     long[] r = new long[n];
     for (int i = 0; i < n; i++) {
@@ -390,5 +497,10 @@ final class Qwen3Generator implements AutoCloseable {
     }
     cpPinned.values().forEach(OnnxTensor::close);
     cpEmptyKv.close();
+    cpFrameIn.values().stream().filter(t -> t != cpEmbeds2T).forEach(OnnxTensor::close);
+    cpFramePinned.values().forEach(OnnxTensor::close);
+    if (inPlaceKv != null) {
+      inPlaceKv.close();
+    }
   }
 }

@@ -28,9 +28,13 @@ public final class Qwen3ModelPack {
   private final SamplingConfig sampling;
   private final Qwen2Tokenizer tokenizer;
   private final CodecTables tables;
+  /** The projected text embedding [V_text, D], mapped; null for packs imported before it (they run text_embed). */
+  private final dev.ventriloquist.runtime.internal.model.RowTable textTable;
 
-  private Qwen3ModelPack(Path dir, ModelPackManifest m, String packId, CodecTables tables, Qwen2Tokenizer tokenizer) {
+  private Qwen3ModelPack(Path dir, ModelPackManifest m, String packId, CodecTables tables, Qwen2Tokenizer tokenizer,
+      dev.ventriloquist.runtime.internal.model.RowTable textTable) {
     this.dir = dir;
+    this.textTable = textTable;
     this.manifest = m;
     this.packId = packId;
     this.tables = tables;
@@ -107,7 +111,22 @@ public final class Qwen3ModelPack {
     }
     Qwen2Tokenizer tokenizer = Qwen2Tokenizer.load(dir);
     String packId = shortSha(dir.resolve(ModelPackManifest.FILE_NAME));
-    return new Qwen3ModelPack(dir, m, packId, tables, tokenizer);
+    dev.ventriloquist.runtime.internal.model.RowTable text = null;
+    String txt = m.tables.get(dev.ventriloquist.runtime.internal.model.PackRoles.TEXT_TABLE);
+    if (txt != null) {
+      text = dev.ventriloquist.runtime.internal.model.RowTable.open(dir.resolve(txt));
+      if (text.cols() != m.talker.hiddenSize || (m.talker.textVocabSize != null
+          && text.rows() != m.talker.textVocabSize)) {
+        throw new ModelPackException(dir + ": the text table is " + text.rows() + " x " + text.cols()
+            + ", which does not match model.json; re-import the pack");
+      }
+    }
+    return new Qwen3ModelPack(dir, m, packId, tables, tokenizer, text);
+  }
+
+  /** The projected text embedding table, or null when the pack has none. */
+  dev.ventriloquist.runtime.internal.model.RowTable textTable() {
+    return textTable;
   }
 
   private static String shortSha(Path file) {

@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtSession;
 import dev.ventriloquist.api.DevicePreference;
 import dev.ventriloquist.api.ModelPackException;
 import dev.ventriloquist.runtime.internal.model.DecoderGeometry;
+import dev.ventriloquist.runtime.internal.model.PackRoles;
 
 /**
  * The ORT sessions of a pack, set up for a game: idle ORT threads do not spin
@@ -23,12 +24,21 @@ import dev.ventriloquist.runtime.internal.model.DecoderGeometry;
  * the backend's lock (ORT sessions are thread-safe, but the generation state is not).
  */
 public final class Qwen3Sessions implements AutoCloseable {
+  /** The manifest role of {@code code_predictor_frame.onnx}. */
+  static final String FRAME_ROLE = "codePredictorFrame";
   private static final System.Logger LOG = System.getLogger(Qwen3Sessions.class.getName());
 
   final OrtEnvironment env;
+  /** text_embed.onnx; null when the pack has the projected text table (see {@link Qwen3ModelPack#textTable}). */
   final OrtSession textEmbed;
+  /** The talker with the concatenating cache; null when {@link #talkerInPlace} is open. */
   final OrtSession talker;
+  /** The talker with its KV cache written in place (see {@link InPlaceKvCache}), or null for older packs. */
+  final OrtSession talkerInPlace;
+  /** One code-predictor step per run; null when {@link #codePredictorFrame} is open. */
   final OrtSession codePredictor;
+  /** A whole frame of the code predictor with its sampling in one run, or null for packs imported before it. */
+  final OrtSession codePredictorFrame;
   /** The streaming halves of the codec decoder, or null for packs imported before the split. */
   final OrtSession codecDecoderTransformer;
   final OrtSession codecDecoderUpsampler;
@@ -49,6 +59,8 @@ public final class Qwen3Sessions implements AutoCloseable {
     this.codecDecoder = s[3];
     this.codecDecoderTransformer = s[4];
     this.codecDecoderUpsampler = s[5];
+    this.codePredictorFrame = s[6];
+    this.talkerInPlace = s[7];
     var dc = pack.manifest().codecDecoder;
     this.upsamplerContextFrames = dc.upsamplingRatios == null || dc.upsampleRates == null ? -1
         : DecoderGeometry.upsamplerContextFrames(dc.upsamplingRatios, dc.upsampleRates);
@@ -105,11 +117,25 @@ public final class Qwen3Sessions implements AutoCloseable {
   private static Qwen3Sessions open(OrtEnvironment env, Qwen3ModelPack pack, int threads, boolean cuda)
       throws OrtException {
     // textEmbed, talker, codePredictor, codecDecoder (one-shot), codecDecoderTransformer, codecDecoderUpsampler
-    OrtSession[] s = new OrtSession[6];
+    // ..., codePredictorFrame, talkerInPlace (when the pack has them)
+    OrtSession[] s = new OrtSession[8];
     boolean split = hasGraph(pack, DecoderGeometry.TRANSFORMER_ROLE) && hasGraph(pack, DecoderGeometry.UPSAMPLER_ROLE);
     try (OrtSession.SessionOptions o = options(threads, cuda)) {
-      for (int i = 0; i < 3; i++) {
-        s[i] = env.createSession(pack.graph(Qwen3ModelPack.GRAPH_ROLES.get(i)).toString(), o);
+      if (pack.textTable() == null) { // packs with the projected text table need no text_embed session
+        s[0] = env.createSession(pack.graph(Qwen3ModelPack.GRAPH_ROLES.get(0)).toString(), o);
+      }
+      // The one-run-per-frame predictor and the in-place talker when the pack has them; the older graphs only
+      // otherwise, so that no weights are held twice. -Dventriloquist.predictor.perStep=true and
+      // -Dventriloquist.talker.concat=true pick the older graphs (for comparisons).
+      if (hasGraph(pack, FRAME_ROLE) && !Boolean.getBoolean("ventriloquist.predictor.perStep")) {
+        s[6] = env.createSession(pack.graph(FRAME_ROLE).toString(), o);
+      } else {
+        s[2] = env.createSession(pack.graph(Qwen3ModelPack.GRAPH_ROLES.get(2)).toString(), o);
+      }
+      if (hasGraph(pack, PackRoles.TALKER_INPLACE) && !Boolean.getBoolean("ventriloquist.talker.concat")) {
+        s[7] = env.createSession(pack.graph(PackRoles.TALKER_INPLACE).toString(), o);
+      } else {
+        s[1] = env.createSession(pack.graph(Qwen3ModelPack.GRAPH_ROLES.get(1)).toString(), o);
       }
       if (split) {
         s[4] = env.createSession(pack.graph(DecoderGeometry.TRANSFORMER_ROLE).toString(), o);
@@ -166,6 +192,10 @@ public final class Qwen3Sessions implements AutoCloseable {
     return nl < 0 ? m : m.substring(0, nl);
   }
 
+  Qwen3ModelPack pack() {
+    return pack;
+  }
+
   /** {@code CPU} or {@code CUDA}. */
   public String device() {
     return device;
@@ -177,8 +207,8 @@ public final class Qwen3Sessions implements AutoCloseable {
     synchronized (this) {
       oneShot = codecDecoder;
     }
-    for (OrtSession s : new OrtSession[] {textEmbed, talker, codePredictor, oneShot, codecDecoderTransformer,
-        codecDecoderUpsampler}) {
+    for (OrtSession s : new OrtSession[] {textEmbed, talker, talkerInPlace, codePredictor, codePredictorFrame,
+        oneShot, codecDecoderTransformer, codecDecoderUpsampler}) {
       if (s == null) {
         continue;
       }

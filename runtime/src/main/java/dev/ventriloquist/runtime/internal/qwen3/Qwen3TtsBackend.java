@@ -126,6 +126,11 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
   private final ModelKind kind;
   private final java.util.concurrent.atomic.AtomicBoolean droppedInstructionLogged =
       new java.util.concurrent.atomic.AtomicBoolean();
+  /**
+   * The thread that runs the codec decoder of the line being spoken ({@code ventriloquist-qwen3-decode}, daemon);
+   * null when decoding stays on the synthesis thread.
+   */
+  private final java.util.concurrent.ExecutorService decodeThread;
   private volatile LineStats lastStats;
   private volatile int lastTextWaits;
   /** Finds or extracts voice prompts for {@link #prepare}; made on first use unless {@link #open(Path, Options,
@@ -141,6 +146,12 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
     this.prompts = new PromptBuilder(pack.tokenizer(), pack.ids());
     this.generator = new Qwen3Generator(pack, sessions);
     this.kind = pack.kind();
+    this.decodeThread = Boolean.getBoolean("ventriloquist.decode.sameThread") ? null
+        : java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+          Thread t = new Thread(r, "ventriloquist-qwen3-decode");
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /**
@@ -353,29 +364,69 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
     PromptLayout layout = prompts.build(textIds, request.language(), prompt.mode(),
         prompt.transcript().orElse(null), prompt.referenceFrames());
     int[] refCodes = icl ? prompt.referenceCodes() : new int[0];
+    // The codec decoder runs on the decode thread, overlapped with the next frames (see OverlappedDecoder), unless
+    // -Dventriloquist.decode.sameThread=true. A streamed line decodes on this thread: only this thread writes the
+    // sink, and it must write the audio already made while the line waits for text.
+    OverlappedDecoder overlapped = decodeThread != null && stream == null ? new OverlappedDecoder(sink) : null;
     try {
       // The prefill alone (its trailing text comes from the track), so its vectors are the same however the text came.
       PromptLayout prefillOnly = new PromptLayout(layout.positions(), new int[0], layout.padText(), layout.mode(),
           layout.textTokens());
       Qwen3Generator.PromptEmbeddings emb = generator.embed(prefillOnly, prompt.speakerEmbedding(), refCodes);
       StreamingDecoder decoder = new StreamingDecoder(sessions, options.streaming(),
-          pack.manifest().numCodeGroups, pack.samplesPerFrame(), refCodes, sink);
-      Qwen3Generator.Stats st = generator.generate(emb.length(), emb.prefill(), track, sampling,
-          new SplittableRandom(seed), sink::isCancelled, (codes, i) -> decoder.add(codes));
+          pack.manifest().numCodeGroups, pack.samplesPerFrame(), refCodes,
+          overlapped != null ? overlapped.decoderSink() : sink);
+      Qwen3Generator.Stats st = decode(overlapped, decoder, sink, (frames) -> generator.generate(emb.length(),
+          emb.prefill(), track, sampling, new SplittableRandom(seed), sink::isCancelled, frames));
       lastTextWaits = track.waits();
       int cap = frameCap(track.committed().length);
-      if (!st.cancelled() && !sink.isCancelled()) {
-        decoder.finish();
-      }
       long end = System.nanoTime();
+      long firstAt = overlapped != null ? overlapped.firstDeliveredAt() : decoder.firstPacketAt();
       lastStats = new LineStats(st.frames(), st.reachedEos(), st.cancelled(), cap, layout.length(),
           st.prefillNanos(), st.talkerNanos(), st.predictorNanos(), decoder.decodeNanos(), st.javaNanos(),
-          decoder.packets(), decoder.firstPacketFrames(),
-          decoder.firstPacketAt() < 0 ? -1 : decoder.firstPacketAt() - t0, end - t0);
+          decoder.packets(), decoder.firstPacketFrames(), firstAt < 0 ? -1 : firstAt - t0, end - t0);
     } catch (OrtException e) {
       throw new SynthesisException("ONNX Runtime failed while speaking line " + request.speechId() + ": "
           + e.getMessage(), e);
     }
+  }
+
+  /** Generation with its frames decoded on the decode thread ({@code overlapped}) or on this one. */
+  private interface Generation {
+    Qwen3Generator.Stats run(Qwen3Generator.FrameConsumer frames) throws OrtException;
+  }
+
+  private Qwen3Generator.Stats decode(OverlappedDecoder overlapped, StreamingDecoder decoder, PcmSink sink,
+      Generation generation) throws OrtException {
+    Qwen3Generator.Stats st;
+    boolean finished = false;
+    try {
+      if (overlapped != null) {
+        overlapped.start(decoder, decodeThread);
+      }
+      st = generation.run((codes, i) -> {
+        if (overlapped != null) {
+          overlapped.add(codes);
+        } else {
+          decoder.add(codes);
+        }
+      });
+      if (!st.cancelled() && !sink.isCancelled()) {
+        if (overlapped != null) {
+          overlapped.finish();
+        } else {
+          decoder.finish();
+        }
+      } else if (overlapped != null) {
+        overlapped.abandon(); // cancelled: nothing more is decoded or written
+      }
+      finished = true;
+    } finally {
+      if (overlapped != null && !finished) {
+        overlapped.abandon();
+      }
+    }
+    return st;
   }
 
   /**
@@ -387,20 +438,19 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
     SpeakerSlot slot = speakerSlot(request.character());
     PromptLayout layout = prompts.build(kind, slot, request.text(), request.language(), instruction(request), null);
     int cap = frameCap(layout.textTokens());
+    OverlappedDecoder overlapped = decodeThread != null ? new OverlappedDecoder(sink) : null;
     try {
       Qwen3Generator.PromptEmbeddings emb = generator.embed(layout, null, new int[0]);
       StreamingDecoder decoder = new StreamingDecoder(sessions, options.streaming(),
-          pack.manifest().numCodeGroups, pack.samplesPerFrame(), new int[0], sink);
-      Qwen3Generator.Stats st = generator.generate(emb, sampling, new SplittableRandom(seed), cap,
-          sink::isCancelled, (codes, i) -> decoder.add(codes));
-      if (!st.cancelled() && !sink.isCancelled()) {
-        decoder.finish();
-      }
+          pack.manifest().numCodeGroups, pack.samplesPerFrame(), new int[0],
+          overlapped != null ? overlapped.decoderSink() : sink);
+      Qwen3Generator.Stats st = decode(overlapped, decoder, sink, (frames) -> generator.generate(emb, sampling,
+          new SplittableRandom(seed), cap, sink::isCancelled, frames));
       long end = System.nanoTime();
+      long firstAt = overlapped != null ? overlapped.firstDeliveredAt() : decoder.firstPacketAt();
       lastStats = new LineStats(st.frames(), st.reachedEos(), st.cancelled(), cap, layout.length(),
           st.prefillNanos(), st.talkerNanos(), st.predictorNanos(), decoder.decodeNanos(), st.javaNanos(),
-          decoder.packets(), decoder.firstPacketFrames(),
-          decoder.firstPacketAt() < 0 ? -1 : decoder.firstPacketAt() - t0, end - t0);
+          decoder.packets(), decoder.firstPacketFrames(), firstAt < 0 ? -1 : firstAt - t0, end - t0);
     } catch (OrtException e) {
       throw new SynthesisException("ONNX Runtime failed while speaking line " + request.speechId() + ": "
           + e.getMessage(), e);
@@ -544,6 +594,9 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
   @Override
   public void close() {
     synchronized (this) {
+      if (decodeThread != null) {
+        decodeThread.shutdownNow(); // idle between lines: synthesize waits for its decode task
+      }
       generator.close();
       sessions.close();
     }

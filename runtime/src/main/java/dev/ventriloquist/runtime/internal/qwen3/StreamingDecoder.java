@@ -23,14 +23,14 @@ import dev.ventriloquist.spi.PcmSink;
  * so these samples are what a one-shot decode gives whenever the window reaches back to frame 0, and differ only by
  * the truncated far context otherwise. Nothing is cross-faded; joins are sample-exact continuations.
  *
- * <p><b>Split decoder.</b> With the pack's two streaming halves ({@link dev.ventriloquist.importer.internal.onnx.CodecDecoderSplit})
+ * <p><b>Split decoder.</b> With the pack's two streaming halves ({@code CodecDecoderSplit})
  * a packet runs the transformer half over the same window (codes [1,16,W] -> latent [1,C,W]) but the convolution half
  * only over the last {@code new + R} latent frames, R = the upsampler's receptive field in frames (10 for the
  * released config). The kept samples equal the one-shot graph on the same window up to float rounding, while the
  * convolutions, most of the decoder's work, run on ~18 frames per 8-frame packet instead of ~80.
  *
  * <p><b>Stateful decoder.</b> When both halves carry state (packs imported since the stateful split, see
- * {@link dev.ventriloquist.importer.internal.onnx.CodecDecoderSplit}), nothing is recomputed: the transformer runs on each packet's
+ * {@code CodecDecoderSplit}), nothing is recomputed: the transformer runs on each packet's
  * new frames only with its KV cache (the last 71 positions of every layer), RoPE position and pre_conv samples carried
  * over, and the upsampler on the same new frames with each causal conv's left context carried as {@code state_in_i}
  * = the previous call's {@code state_out_i}. The samples equal a one-shot decode of the whole stream up to float

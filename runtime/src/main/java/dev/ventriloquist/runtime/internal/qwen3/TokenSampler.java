@@ -35,6 +35,17 @@ public final class TokenSampler {
     if (!p.doSample()) {
       return argmax(logits, n);
     }
+    return sample(logits, n, p, rng.nextDouble());
+  }
+
+  /**
+   * {@link #sample(float[], int, SamplingParams, SplittableRandom)} with the uniform draw {@code u} in [0, 1) given
+   * (the one value that method takes from its random source); argmax when {@code p} is greedy.
+   */
+  public int sample(float[] logits, int n, SamplingParams p, double u) {
+    if (!p.doSample()) {
+      return argmax(logits, n);
+    }
     float kth = Float.NEGATIVE_INFINITY;
     if (p.topK() > 0 && p.topK() < n) {
       kth = kthLargest(logits, n, p.topK());
@@ -84,10 +95,10 @@ public final class TokenSampler {
     for (int j = m - 1; j >= lo; j--) {
       total += Float.intBitsToFloat((int) (order[j] >>> 32));
     }
-    double u = rng.nextDouble() * total;
+    double left = u * total;
     for (int j = m - 1; j >= lo; j--) {
-      u -= Float.intBitsToFloat((int) (order[j] >>> 32));
-      if (u < 0) {
+      left -= Float.intBitsToFloat((int) (order[j] >>> 32));
+      if (left < 0) {
         return ~(int) order[j];
       }
     }

@@ -1,0 +1,187 @@
+package dev.ventriloquist.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+
+import dev.ventriloquist.api.CharacterVoice;
+import dev.ventriloquist.api.DevicePreference;
+import dev.ventriloquist.api.MisuseException;
+import dev.ventriloquist.api.PromptMode;
+import dev.ventriloquist.api.VoicePrompt;
+import dev.ventriloquist.runtime.internal.qwen3.Qwen3TtsBackend;
+import dev.ventriloquist.runtime.internal.voice.VoicePacks;
+import dev.ventriloquist.spi.PcmSink;
+import dev.ventriloquist.spi.SynthesisRequest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ventriloquist bench}: speaks a line of exactly {@code --frames} frames with a model pack, {@code --runs} times
+ * after one warm-up, and prints one line per run: real-time factor, time to first packet, per-frame talker,
+ * code-predictor and decode time, the process's peak resident memory so far, the underruns a player would have
+ * had (see {@link SimulatedPlayer}), and the process's CPU time per frame ({@code cpu_ms}, all threads). Random-weight
+ * (synthetic) packs rarely emit EOS, so the frame count is the line's length. Runs in this process, on the calling
+ * thread; nothing is played.
+ */
+@Command(name = "bench", description = "Benchmark a Qwen3-TTS model pack: one line of figures per run.")
+final class BenchCommand implements Callable<Integer> {
+  /** Long enough that the frame cap derived from the text stays above any --frames up to the pack's limit. */
+  static final String TEXT = "The caravan leaves at dawn, so pack your things tonight and meet me by the old well. "
+      + "Bring water, a warm cloak and the map your uncle left you; the road through the hills is long, the inns are "
+      + "few, and the river crossing floods after rain, so we will need every hour of daylight we can get.";
+
+  @Option(names = "--model", required = true, description = "Qwen3-TTS model pack folder.")
+  Path model;
+
+  @Option(names = "--frames", defaultValue = "125", description = "Frames per line (12.5 per second; default 125).")
+  int frames;
+
+  @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads (default 2).")
+  int threads;
+
+  @Option(names = "--runs", defaultValue = "3", description = "Measured runs after one warm-up (default 3).")
+  int runs;
+
+  @Option(names = "--mode", defaultValue = "xvector", description = "xvector or icl (icl needs --voice).")
+  String mode;
+
+  @Option(names = "--voice", description = "Voice pack folder whose prompt is extracted (default for xvector: a "
+      + "random x-vector).")
+  Path voice;
+
+  @Option(names = "--preroll-ms", defaultValue = "80", description = "Pre-roll of the simulated player (ms; default 80, "
+      + "as the engine's).")
+  int preRollMs;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Sampling seed of the first run (run r uses seed+r).")
+  long seed;
+
+  @Override
+  public Integer call() throws IOException {
+    Locale.setDefault(Locale.ROOT);
+    if (frames < 1 || runs < 1 || threads < 1) {
+      throw new MisuseException("--frames, --runs and --threads must be >= 1");
+    }
+    boolean icl = switch (mode) {
+      case "xvector" -> false;
+      case "icl" -> true;
+      default -> throw new MisuseException("--mode must be xvector or icl, was \"" + mode + "\"");
+    };
+    if (icl && voice == null) {
+      throw new MisuseException("--mode icl needs --voice DIR (a voice pack with a transcript)");
+    }
+    long t0 = System.nanoTime();
+    try (Qwen3TtsBackend b = Qwen3TtsBackend.open(model, Qwen3TtsBackend.Options.defaults()
+        .withDevice(DevicePreference.CPU).withThreads(threads).withMaxFrames(frames))) {
+      CharacterVoice who = character(b, icl);
+      VoicePrompt p = who.prompt().orElseThrow();
+      System.out.printf("# %s | loaded in %.1f s | %s, %d reference frames | %d threads, %d cores visible | %s | "
+              + "load average %s%n", b.description(), (System.nanoTime() - t0) / 1e9, p.mode(), p.referenceFrames(),
+          threads, Runtime.getRuntime().availableProcessors(), cpuModel(), loadAverage());
+      List<double[]> rows = new ArrayList<>();
+      for (int r = 0; r <= runs; r++) {
+        SimulatedPlayer player = new SimulatedPlayer(24_000, preRollMs);
+        PcmSink sink = new PcmSink() {
+          @Override
+          public void write(float[] s, int off, int len) {
+            player.write(len, System.nanoTime());
+          }
+
+          @Override
+          public boolean isCancelled() {
+            return false;
+          }
+        };
+        player.reset();
+        long cpu0 = processCpuNanos();
+        b.synthesize(new SynthesisRequest(r, who, TEXT, "english", OptionalLong.of(seed + r)), sink);
+        Qwen3TtsBackend.LineStats s = b.lastStats();
+        double cpuMs = (processCpuNanos() - cpu0) / 1e6;
+        double audio = player.samples() / 24_000.0;
+        int n = Math.max(1, s.frames());
+        double[] row = {s.totalNanos() / 1e9 / audio, s.firstPacketNanos() / 1e6,
+            s.talkerNanos() / 1e6 / Math.max(1, s.frames() - 1), s.predictorNanos() / 1e6 / n,
+            s.decodeNanos() / 1e6 / n, peakRssMb(), player.underruns(), cpuMs / n};
+        System.out.printf("%s run=%d frames=%d prompt=%d rtf=%.3f first_packet_ms=%.0f talker_ms=%.2f "
+                + "predictor_ms=%.2f decode_ms=%.2f prefill_ms=%.0f rss_mb=%.0f underruns=%d cpu_ms=%.1f%n",
+            r == 0 ? "warmup" : "bench", r, s.frames(), s.promptLength(), row[0], row[1], row[2], row[3], row[4],
+            s.prefillNanos() / 1e6, row[5], (int) row[6], row[7]);
+        if (r > 0) {
+          rows.add(row);
+        }
+      }
+      System.out.printf("median rtf=%.3f first_packet_ms=%.0f talker_ms=%.2f predictor_ms=%.2f decode_ms=%.2f "
+              + "rss_mb=%.0f underruns=%d cpu_ms=%.1f%n", median(rows, 0), median(rows, 1), median(rows, 2),
+          median(rows, 3), median(rows, 4), median(rows, 5), (int) median(rows, 6), median(rows, 7));
+    }
+    return 0;
+  }
+
+  private CharacterVoice character(Qwen3TtsBackend b, boolean icl) throws IOException {
+    if (voice == null) {
+      return CharacterVoice.builder("bench").prompt(b.randomPrompt(1)).build();
+    }
+    CharacterVoice c = b.prepare(CharacterVoice.of(VoicePacks.load(voice)));
+    VoicePrompt p = c.prompt().orElseThrow();
+    if (icl && p.mode() != PromptMode.ICL) {
+      throw new MisuseException("--mode icl needs a voice pack with a transcript; " + voice + " has none");
+    }
+    if (!icl && p.mode() != PromptMode.X_VECTOR_ONLY) {
+      VoicePrompt x = VoicePrompt.builder(p.modelVariant(), PromptMode.X_VECTOR_ONLY)
+          .speakerEmbedding(p.speakerEmbedding()).clipSha256(p.clipSha256()).licence(p.licence()).build();
+      return CharacterVoice.builder(c.id()).prompt(x).build();
+    }
+    return c;
+  }
+
+  private static double median(List<double[]> rows, int col) {
+    double[] v = rows.stream().mapToDouble(r -> r[col]).sorted().toArray();
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  /** The process's resident-set high-water mark in MB (Linux), or NaN elsewhere. */
+  static double peakRssMb() {
+    try {
+      for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (l.startsWith("VmHWM:")) {
+          return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux: no figure
+    }
+    return Double.NaN;
+  }
+
+  /** CPU time of the whole process (all threads), ns: the work done, which a loaded machine's queueing does not
+   * inflate the way it inflates wall time. */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  private static String cpuModel() {
+    try {
+      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+          .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("cpu n/a");
+    } catch (IOException e) {
+      return "cpu n/a";
+    }
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return String.join(" ", Arrays.copyOf(f, 3));
+    } catch (IOException | RuntimeException e) {
+      return "n/a";
+    }
+  }
+}

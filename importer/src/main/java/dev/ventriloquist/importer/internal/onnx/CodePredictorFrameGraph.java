@@ -1,0 +1,137 @@
+package dev.ventriloquist.importer.internal.onnx;
+
+import static dev.ventriloquist.importer.internal.onnx.GraphBuilder.attr;
+
+import dev.ventriloquist.runtime.internal.model.CodePredictorConfig;
+import dev.ventriloquist.importer.internal.checkpoint.SafetensorsFile;
+import dev.ventriloquist.runtime.internal.model.TalkerConfig;
+
+/**
+ * {@code code_predictor_frame.onnx}: a whole frame of the code predictor in one run: its 15 steps unrolled, each with
+ * its sampling ({@link InGraphSampler}), the picked code fed on as the next step's input, the KV cache (at most 16
+ * positions) carried between steps inside the graph.
+ *
+ * <pre>
+ * in  inputs_embeds     f32[1,2,D_talker]      [talker hidden, codec_embedding(c0)]
+ * in  predictor_tables  f32[15,V_pred,D_talker] the code predictor's codec embeddings (the pack's mapped .npy)
+ * in  uniforms          f32[15]                one uniform draw per step, from the caller's seeded random source
+ * in  temperature       f32[1]                 &lt;= 0: greedy
+ * in  top_k             i64[1]                 0: off
+ * in  top_p             f32[1]                 1: off
+ * out codes             i64[15]                codebooks 1..15
+ * out frame_embed       f32[1,D_talker]        codec_embedding(c0) + sum_j predictor_tables[j][codes[j]]
+ * </pre>
+ *
+ * Same arithmetic as 15 runs of {@link CodePredictorGraph} (positions 0..16, causal): the layer weights are stored once
+ * and shared by the 15 unrolled copies; each step uses its own lm_head directly (no If). RoPE tables and masks are
+ * constants because every step's positions are known at import. The tables come in as an input so that they stay
+ * memory-mapped once, not copied into the graph.
+ */
+public final class CodePredictorFrameGraph implements PackGraph {
+  public static final String FILE = "code_predictor_frame.onnx";
+  public static final String ROLE = "codePredictorFrame";
+
+  @Override
+  public String fileName() {
+    return FILE;
+  }
+
+  @Override
+  public boolean quantizable() {
+    return true;
+  }
+
+  @Override
+  public long weightElements(Sources src) {
+    return new CodePredictorGraph().weightElements(src);
+  }
+
+  @Override
+  public void build(GraphBuilder g, Sources src) {
+    TalkerConfig t = src.checkpoint().config().talker();
+    CodePredictorConfig c = t.codePredictor();
+    SafetensorsFile f = src.main();
+    int dt = t.hiddenSize();
+    int dc = c.hiddenSize();
+    int hd = c.headDim();
+    int vp = c.vocabSize();
+    int steps = c.numCodeGroups() - 1;
+    Blocks.AttnDims a = new Blocks.AttnDims(dc, c.numHeads(), c.numKvHeads(), hd, c.rmsNormEps(), true);
+    String x0 = g.input("inputs_embeds", GraphBuilder.FLOAT, 1, 2, dt);
+    String tables = g.input("predictor_tables", GraphBuilder.FLOAT, steps, vp, dt);
+    String u = g.input("uniforms", GraphBuilder.FLOAT, steps);
+    String temperature = g.input("temperature", GraphBuilder.FLOAT, 1);
+    String topK = g.input("top_k", GraphBuilder.INT64, 1);
+    String topP = g.input("top_p", GraphBuilder.FLOAT, 1);
+    String flatTables = g.reshape(tables, (long) steps * vp, dt);
+    float[] inv = Blocks.invFreq(hd, c.ropeTheta());
+
+    String[] pastK = new String[c.numLayers()];
+    String[] pastV = new String[c.numLayers()];
+    String sum = g.reshape(g.slice(x0, 1, 1, 2), 1, dt); // codec_embedding(c0)
+    String[] codes = new String[steps];
+    for (int j = 0; j < steps; j++) {
+      String x;
+      int p0;
+      int len;
+      String mask;
+      if (j == 0) {
+        x = x0;
+        p0 = 0;
+        len = 2;
+        mask = g.constF("mask", new float[] {0f, Blocks.MASKED, 0f, 0f}, 2, 2);
+      } else {
+        x = g.reshape(g.op("Gather", flatTables, g.add(codes[j - 1], g.constI64((long) (j - 1) * vp)),
+            attr("axis", 0)), 1, 1, dt); // predictor_tables[j-1][c_j]
+        p0 = j + 1;
+        len = 1;
+        mask = g.scalarF(0f); // one query sees every cached key
+      }
+      if (t.hasMtpProjection()) {
+        x = Blocks.linear(g, f, x, "talker.code_predictor.small_to_mtp_projection.weight",
+            "talker.code_predictor.small_to_mtp_projection.bias", dc, dt);
+      }
+      Blocks.Rope rope = ropeAt(g, inv, hd, p0, len);
+      String h = x;
+      for (int i = 0; i < c.numLayers(); i++) {
+        String p = "talker.code_predictor.model.layers." + i + ".";
+        String n1 = Blocks.rmsNorm(g, h, Blocks.tensor(f, p + "input_layernorm.weight", dc), a.eps());
+        Blocks.AttnOut att = Blocks.attention(g, f, n1, p + "self_attn.", a, rope, mask, pastK[i], pastV[i]);
+        h = g.add(h, att.out());
+        String n2 = Blocks.rmsNorm(g, h, Blocks.tensor(f, p + "post_attention_layernorm.weight", dc), a.eps());
+        h = g.add(h, Blocks.swiglu(g, f, n2, p + "mlp.", dc, c.intermediateSize()));
+        pastK[i] = att.presentK();
+        pastV[i] = att.presentV();
+      }
+      String last = TalkerGraph.lastNormed(g, f, h, "talker.code_predictor.model.norm.weight", dc, c.rmsNormEps());
+      String head = "talker.code_predictor.lm_head." + j + ".weight";
+      String logits = g.linear(last, head, Blocks.tensor(f, head, vp, dc), vp, dc); // [1,V_pred]
+      String uj = g.reshape(g.op("Gather", u, g.constI64(j), attr("axis", 0)), 1);
+      codes[j] = InGraphSampler.sample(g, logits, vp, uj, temperature, topK, topP); // i64[1]
+      String e = g.op("Gather", flatTables, g.add(codes[j], g.constI64((long) j * vp)), attr("axis", 0)); // [1,D]
+      sum = g.add(sum, e);
+    }
+    g.output("codes", g.concat(0, codes), GraphBuilder.INT64, steps);
+    g.output("frame_embed", sum, GraphBuilder.FLOAT, 1, dt);
+  }
+
+  /** RoPE tables [1,1,len,hd] for positions p0..p0+len-1, as constants. */
+  private static Blocks.Rope ropeAt(GraphBuilder g, float[] inv, int hd, int p0, int len) {
+    float[] cos = new float[len * hd];
+    float[] sin = new float[len * hd];
+    int half = hd / 2;
+    for (int s = 0; s < len; s++) {
+      for (int m = 0; m < half; m++) {
+        // float angle as the graph computes it (position cast to fp32, times inv_freq in fp32)
+        float ang = (float) (p0 + s) * inv[m];
+        float cv = (float) Math.cos(ang);
+        float sv = (float) Math.sin(ang);
+        cos[s * hd + m] = cv;
+        cos[s * hd + m + half] = cv;
+        sin[s * hd + m] = sv;
+        sin[s * hd + m + half] = sv;
+      }
+    }
+    return new Blocks.Rope(g.constF("rope_cos", cos, 1, 1, len, hd), g.constF("rope_sin", sin, 1, 1, len, hd));
+  }
+}
