@@ -230,6 +230,10 @@ final class Qwen3Generator implements AutoCloseable {
    * batch of one, so a token gets the same vector however and whenever the line's text arrived.
    */
   void textVector(int id, float[] out) throws OrtException {
+    if (textTable != null) { // the pack's precomputed projection: the same row whenever it is read
+      textTable.row(id, out, 0);
+      return;
+    }
     try (OnnxTensor idsT = OnnxTensor.createTensor(s.env, LongBuffer.wrap(new long[] {id}), new long[] {1, 1});
         OrtSession.Result r = s.textEmbed.run(Map.of("input_ids", idsT))) {
       ((OnnxTensor) r.get(0)).getFloatBuffer().get(out, 0, d);
