@@ -108,4 +108,64 @@ class GdxVoicesHeadlessTest {
     assertFalse(status.get().audible(), "the headless backend has no OpenAL: voices play silently");
     assertEquals(Boolean.TRUE, closedBeforeDispose.get(), "the engine is closed when the application goes away");
   }
+
+  /** Exposes the application's lifecycle listeners, so the test can pause and resume the app as a backend would. */
+  private static final class LifecycleApp extends HeadlessApplication {
+    LifecycleApp(com.badlogic.gdx.ApplicationListener listener) {
+      super(listener, new HeadlessApplicationConfiguration());
+    }
+
+    void firePause() {
+      synchronized (lifecycleListeners) {
+        for (com.badlogic.gdx.LifecycleListener l : lifecycleListeners) {
+          l.pause();
+        }
+      }
+    }
+
+    void fireResume() {
+      synchronized (lifecycleListeners) {
+        for (com.badlogic.gdx.LifecycleListener l : lifecycleListeners) {
+          l.resume();
+        }
+      }
+    }
+  }
+
+  @Test
+  void dialoguePausesAndResumesWithTheApplicationButAGamesOwnPauseStays() throws Exception {
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch exited = new CountDownLatch(1);
+    ApplicationAdapter game = new ApplicationAdapter() {
+      @Override
+      public void create() {
+        try {
+          VoiceEngine voices = GdxVoices.create(EngineConfig.builder().build());
+          LifecycleApp app = (LifecycleApp) com.badlogic.gdx.Gdx.app;
+          seen.add("start " + voices.isPaused());
+          app.firePause();
+          seen.add("app paused " + voices.isPaused());
+          app.fireResume();
+          seen.add("app resumed " + voices.isPaused());
+          voices.pause(); // the game's pause menu
+          app.firePause();
+          app.fireResume();
+          seen.add("menu kept " + voices.isPaused());
+        } catch (RuntimeException e) {
+          failure.set(e);
+        }
+        com.badlogic.gdx.Gdx.app.exit();
+      }
+
+      @Override
+      public void dispose() {
+        exited.countDown();
+      }
+    };
+    new LifecycleApp(game);
+    assertTrue(exited.await(60, TimeUnit.SECONDS), "the application did not exit (hang guard)");
+    assertEquals(null, failure.get());
+    assertEquals(java.util.List.of("start false", "app paused true", "app resumed false", "menu kept true"), seen);
+  }
 }
