@@ -45,10 +45,12 @@ class OracleTest {
 
   @Test
   void subtitlesShowTheWordsHeardOfTheTextWrittenSoFar() {
-    Oracle o = new Oracle(new NoEngine(), new Subtitles(), Runnable::run, 2f, nanos -> { });
-    assertEquals("The", o.heard("The river remembers", 0f), "the first word as soon as it is heard");
-    assertEquals("The river", o.heard("The river remembers", 1f), "2 words per second");
-    assertEquals("The river remembers", o.heard("The river remembers", 10f), "never more than is written");
+    try (VoiceEngine engine = Ventriloquist.create(EngineConfig.builder().audioMode(AudioMode.SILENT).build())) {
+      Oracle o = new Oracle(engine, new Subtitles(), Runnable::run, 2f, nanos -> { });
+      assertEquals("The", o.heard("The river remembers", 0f), "the first word as soon as it is heard");
+      assertEquals("The river", o.heard("The river remembers", 1f), "2 words per second");
+      assertEquals("The river remembers", o.heard("The river remembers", 10f), "never more than is written");
+    }
   }
 
   @Test
@@ -77,46 +79,5 @@ class OracleTest {
             "the subtitle only grows: " + shown);
       }
     }
-  }
-
-  /** An engine the oracle never reaches in the subtitle test. */
-  private static final class NoEngine implements VoiceEngine {
-    @Override
-    public void register(CharacterVoice character) {}
-
-    @Override
-    public void unregister(String characterId) {}
-
-    @Override
-    public java.util.Set<String> characters() {
-      return java.util.Set.of();
-    }
-
-    @Override
-    public Speech say(String characterId, String text, dev.ventriloquist.api.SpeechOptions options) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public dev.ventriloquist.api.BackendInfo backend() {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public dev.ventriloquist.api.EngineStats stats() {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void setListenerPosition(float x, float y, float z) {}
-
-    @Override
-    public void setListenerOrientation(float fx, float fy, float fz, float ux, float uy, float uz) {}
-
-    @Override
-    public void setDialogueGain(float gain) {}
-
-    @Override
-    public void close() {}
   }
 }

@@ -55,9 +55,7 @@ public interface Speech {
    * render loop. {@link Mouth#CLOSED} before the line is heard, in its pauses, while it is paused at a silent point,
    * and after it ends; a paused line keeps the mouth it had. Non-blocking, any thread.
    */
-  default Mouth mouth() {
-    return Mouth.CLOSED;
-  }
+  Mouth mouth();
 
   /**
    * Completes with the terminal state ({@link SpeechState#FINISHED}, {@link SpeechState#INTERRUPTED} or
@@ -66,42 +64,30 @@ public interface Speech {
    * then run there, never on a synthesis or audio thread; a stage added once it is complete runs at once on the
    * thread that adds it (as with any {@code CompletableFuture}).
    */
-  default CompletionStage<SpeechState> completion() {
-    throw new UnsupportedOperationException("completion() is not supported by " + getClass().getName());
-  }
+  CompletionStage<SpeechState> completion();
 
   /**
    * Pauses this line where it is: its sound stops at once, its audio clock and progress events stop, and a line not
    * yet started does not start; synthesis may go on filling its buffer. Any thread; idempotent.
    */
-  default void pause() {
-    throw new UnsupportedOperationException("pause() is not supported by " + getClass().getName());
-  }
+  void pause();
 
   /** Continues a {@link #pause() paused} line from the sample where it stopped. Any thread; idempotent. */
-  default void resume() {
-    throw new UnsupportedOperationException("resume() is not supported by " + getClass().getName());
-  }
+  void resume();
 
   /** Whether {@link #pause()} was called without a {@link #resume()} since. */
-  default boolean isPaused() {
-    return false;
-  }
+  boolean isPaused();
 
   /**
    * Sets this line's gain while it plays, in place of its starting volume ({@link SpeechOptions#volume()} times the
    * character's {@link CharacterVoice#gain()}); the dialogue gain still applies on top. Clamped to [0, 4],
    * non-finite values are ignored. Applied within one audio tick. Any thread.
    */
-  default void setGain(float gain) {
-    throw new UnsupportedOperationException("setGain() is not supported by " + getClass().getName());
-  }
+  void setGain(float gain);
 
   /**
    * Changes this line's pitch while it plays, as OpenAL's {@code AL_PITCH} (1 = as synthesized; 2 = an octave up
    * and twice as fast); clamped to [0.5, 2], non-finite values are ignored. Outputs without a device ignore it.
    */
-  default void setPitch(float pitch) {
-    throw new UnsupportedOperationException("setPitch() is not supported by " + getClass().getName());
-  }
+  void setPitch(float pitch);
 }

@@ -52,11 +52,8 @@ public interface VoiceEngine extends AutoCloseable {
    * @throws UnknownCharacterException if no character has this id
    * @throws SpeechRejectedException if the synthesis queue is full
    * @throws EngineClosedException after {@link #close()}
-   * @throws UnsupportedOperationException if this engine cannot take streamed text
    */
-  default SpeechWriter sayStreaming(String characterId, SpeechOptions options) {
-    throw new UnsupportedOperationException(getClass().getName() + " does not take streamed text");
-  }
+  SpeechWriter sayStreaming(String characterId, SpeechOptions options);
 
   /** Which backend speaks and why. */
   BackendInfo backend();
@@ -77,31 +74,23 @@ public interface VoiceEngine extends AutoCloseable {
    * Asks for binaural (HRTF) rendering, for players on headphones. Takes effect within an audio tick;
    * {@link #audioStatus()} then says what the device did (OpenAL Soft may refuse). Ignored by silent outputs.
    */
-  default void setHrtf(boolean enabled) {}
+  void setHrtf(boolean enabled);
 
   /** Where the voices are played and the HRTF state. */
-  default AudioStatus audioStatus() {
-    return new AudioStatus("unknown", false, "unavailable", false);
-  }
+  AudioStatus audioStatus();
 
   /**
    * Pauses all dialogue (a pause menu): every playing line stops where it is, audio clocks and progress events stop,
    * and queued lines do not start; synthesis may go on filling buffers. Lines said while paused wait too.
    * Any thread; idempotent.
    */
-  default void pause() {
-    throw new UnsupportedOperationException("pause() is not supported by " + getClass().getName());
-  }
+  void pause();
 
   /** Continues every line from where {@link #pause()} stopped it (lines paused one by one stay paused). */
-  default void resume() {
-    throw new UnsupportedOperationException("resume() is not supported by " + getClass().getName());
-  }
+  void resume();
 
   /** Whether all dialogue is paused. */
-  default boolean isPaused() {
-    return false;
-  }
+  boolean isPaused();
 
   /**
    * Readies a character's voice ahead of its first line (a cloning backend extracts its voice prompt) on the
@@ -110,9 +99,7 @@ public interface VoiceEngine extends AutoCloseable {
    * @return completes once the voice is ready, or exceptionally with the reason it cannot be
    * @throws UnknownCharacterException if no character has this id
    */
-  default CompletionStage<Void> prepare(String characterId) {
-    throw new UnsupportedOperationException("prepare() is not supported by " + getClass().getName());
-  }
+  CompletionStage<Void> prepare(String characterId);
 
   /**
    * Synthesizes a line into the line cache without playing it (ahead of a cutscene), so that the same
@@ -121,17 +108,13 @@ public interface VoiceEngine extends AutoCloseable {
    * @return completes once the line is in the cache (at once if it already was), or exceptionally
    * @throws MisuseException if the engine has no cache directory
    */
-  default CompletionStage<Void> prefetch(String characterId, String text, SpeechOptions options) {
-    throw new UnsupportedOperationException("prefetch() is not supported by " + getClass().getName());
-  }
+  CompletionStage<Void> prefetch(String characterId, String text, SpeechOptions options);
 
   /**
    * Completes with this engine once it can synthesize (its model is loaded), or exceptionally if it cannot start.
    * Lines said before then wait for it. Dependent stages run on the event executor.
    */
-  default CompletionStage<VoiceEngine> ready() {
-    return java.util.concurrent.CompletableFuture.completedFuture(this);
-  }
+  CompletionStage<VoiceEngine> ready();
 
   /**
    * Interrupts every line, stops the threads and frees native resources. Returns within about 2 s on the calling
