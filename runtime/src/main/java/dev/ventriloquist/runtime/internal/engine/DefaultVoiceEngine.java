@@ -736,38 +736,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       return;
     }
     LineCache.Writer tee = key == null ? null : lineCache.begin(key, EngineConfig.SAMPLE_RATE);
-    // Lip-sync is analysed here, chunk by chunk as the PCM is made, ahead of playback (see LipSyncAnalyzer).
-    LipSyncAnalyzer lipSync = new LipSyncAnalyzer();
-    speech.attachLipSync(lipSync.track());
-    PcmSink sink = new PcmSink() {
-      private boolean first = true;
-
-      @Override
-      public void write(float[] samples, int offset, int length) {
-        Objects.checkFromIndexSize(offset, length, samples.length);
-        if (length == 0) {
-          return;
-        }
-        PcmGuard.requireFinite(samples, offset, length, backend.name());
-        if (!speech.chunkProduced(length)) {
-          return;
-        }
-        if (first) {
-          first = false;
-          lastTimeToFirstChunk.set(speech.timeToFirstChunkNanos());
-        }
-        lipSync.accept(samples, offset, length);
-        stream.write(samples, offset, length);
-        if (tee != null) {
-          tee.append(samples, offset, length);
-        }
-      }
-
-      @Override
-      public boolean isCancelled() {
-        return speech.isTerminal() || Thread.currentThread().isInterrupted();
-      }
-    };
+    LineSink sink = new LineSink(speech, stream, tee == null ? null : tee::append);
     long t0 = System.nanoTime();
     try {
       speak(speech, request, sink);
@@ -777,8 +746,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       if (speech.samples() == 0) {
         throw new SynthesisException("backend " + backend.name() + " produced no audio for \"" + speech.text() + "\"");
       }
-      LipSyncTrack track = lipSync.finish();
-      speech.wordsEstimated(WordAligner.align(speech.text(), track));
+      LipSyncTrack track = sink.finish();
       speech.synthesisDone(System.nanoTime() - t0);
       scheduler.synthesized(speech);
       if (tee != null) {
@@ -820,30 +788,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       return;
     }
     PcmRecorder recorder = lineCache == null ? null : new PcmRecorder();
-    PcmSink sink = new PcmSink() {
-      private boolean first = true;
-
-      @Override
-      public void write(float[] samples, int offset, int length) {
-        Objects.checkFromIndexSize(offset, length, samples.length);
-        if (length == 0 || !speech.chunkProduced(length)) {
-          return;
-        }
-        if (first) {
-          first = false;
-          lastTimeToFirstChunk.set(speech.timeToFirstChunkNanos());
-        }
-        stream.write(samples, offset, length);
-        if (recorder != null) {
-          recorder.append(samples, offset, length);
-        }
-      }
-
-      @Override
-      public boolean isCancelled() {
-        return speech.isTerminal() || Thread.currentThread().isInterrupted();
-      }
-    };
+    LineSink sink = new LineSink(speech, stream, recorder == null ? null : recorder::append);
     SpeechOptions o = speech.options();
     OptionalLong seed = o.seed().isPresent() ? OptionalLong.of(o.seed().getAsLong()) : OptionalLong.empty();
     long t0 = System.nanoTime();
@@ -863,6 +808,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       if (speech.samples() == 0) {
         throw new SynthesisException("backend " + backend.name() + " produced no audio for \"" + text.text() + "\"");
       }
+      LipSyncTrack track = sink.finish();
       speech.synthesisDone(System.nanoTime() - t0);
       scheduler.synthesized(speech);
       if (recorder != null) {
@@ -870,6 +816,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
         try {
           LineCache.Writer tee = lineCache.begin(lineKey(backend.fingerprint(whole), whole), EngineConfig.SAMPLE_RATE);
           recorder.copyTo(tee);
+          tee.lipSync(track);
           tee.commit().whenComplete((written, error) -> {
             if (error != null) {
               LOG.log(Level.WARNING, "could not cache line " + speech.id() + ": " + error.getMessage());
@@ -966,6 +913,64 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   private void forgetTakes(String characterId) {
     emotionTakes.forget(characterId);
     prepared.keySet().removeIf(k -> k.startsWith(characterId + "#"));
+  }
+
+  /** Where a line's chunks are kept besides being played: the line cache's tee, or a recorder. */
+  private interface ChunkKeeper {
+    void append(float[] samples, int offset, int length);
+  }
+
+  /**
+   * The sink a backend writes one line's PCM into, on the synthesis thread, for whole and streamed lines alike:
+   * refuses non-finite samples ({@link PcmGuard}), counts the chunk, analyses lip-sync chunk by chunk ahead of
+   * playback ({@link LipSyncAnalyzer}), plays it, and hands it to {@code keep} (may be null).
+   */
+  private final class LineSink implements PcmSink {
+    private final SpeechImpl speech;
+    private final PlaybackStream stream;
+    private final ChunkKeeper keep;
+    private final LipSyncAnalyzer lipSync = new LipSyncAnalyzer();
+    private boolean first = true;
+
+    LineSink(SpeechImpl speech, PlaybackStream stream, ChunkKeeper keep) {
+      this.speech = speech;
+      this.stream = stream;
+      this.keep = keep;
+      speech.attachLipSync(lipSync.track());
+    }
+
+    @Override
+    public void write(float[] samples, int offset, int length) {
+      Objects.checkFromIndexSize(offset, length, samples.length);
+      if (length == 0) {
+        return;
+      }
+      PcmGuard.requireFinite(samples, offset, length, backend.name());
+      if (!speech.chunkProduced(length)) {
+        return;
+      }
+      if (first) {
+        first = false;
+        lastTimeToFirstChunk.set(speech.timeToFirstChunkNanos());
+      }
+      lipSync.accept(samples, offset, length);
+      stream.write(samples, offset, length);
+      if (keep != null) {
+        keep.append(samples, offset, length);
+      }
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return speech.isTerminal() || Thread.currentThread().isInterrupted();
+    }
+
+    /** Completes the lip-sync track and the line's estimated word timings; call once the line is whole. */
+    LipSyncTrack finish() {
+      LipSyncTrack track = lipSync.finish();
+      speech.wordsEstimated(WordAligner.align(speech.text(), track));
+      return track;
+    }
   }
 
   /** One registration's preparation, run once on {@code ventriloquist-prepare}. */
