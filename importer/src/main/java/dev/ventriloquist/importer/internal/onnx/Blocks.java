@@ -71,11 +71,30 @@ final class Blocks {
     return y;
   }
 
-  /** RMSNorm over the last axis: {@code w * x / sqrt(mean(x^2) + eps)}, all fp32. */
+  /**
+   * RMSNorm over the last axis: {@code w * x / sqrt(mean(x^2) + eps)}, all fp32, as ONNX Runtime's fused
+   * {@code SimplifiedLayerNormalization} (one kernel instead of five element-wise passes; at batch 1 every node is a
+   * dispatch, and a talker step has 113 norms).
+   */
   static String rmsNorm(GraphBuilder g, String x, float[] w, double eps) {
-    String ms = g.op("ReduceMean", g.mul(x, x), attrs("axes", -1), attr("keepdims", 1));
-    String denom = g.op("Sqrt", g.add(ms, g.scalarF((float) eps)));
-    return g.mul(g.div(x, denom), g.constF("norm", w, w.length));
+    String y = g.fresh("rms");
+    g.node("SimplifiedLayerNormalization", new String[] {x, g.constF("norm", w, w.length)}, new String[] {y},
+        attr("axis", -1), attr("epsilon", (float) eps), attr("stash_type", 1));
+    return y;
+  }
+
+  /**
+   * The pre-norm residual step {@code sum = x + delta; return {rmsNorm(sum), sum}} as one
+   * {@code com.microsoft::SkipSimplifiedLayerNormalization} (same fp32 arithmetic, one pass over the row).
+   *
+   * @return {normed, sum}, both shaped like x
+   */
+  static String[] addRmsNorm(GraphBuilder g, String x, String delta, float[] w, double eps) {
+    String y = g.fresh("rms");
+    String sum = g.fresh("residual");
+    g.contribNode("SkipSimplifiedLayerNormalization", new String[] {x, delta, g.constF("norm", w, w.length)},
+        new String[] {y, "", "", sum}, attr("epsilon", (float) eps));
+    return new String[] {y, sum};
   }
 
   static String silu(GraphBuilder g, String x) {
@@ -152,6 +171,9 @@ final class Blocks {
   /** Attention result [1, S, D] plus the grown caches [1, KV, T, hd]. */
   record AttnOut(String out, String presentK, String presentV) {}
 
+  /** The attention context [1, S, H*hd] before o_proj, plus the grown caches [1, KV, T, hd]. */
+  record AttnCore(String context, String presentK, String presentV) {}
+
   /**
    * Self-attention with q/k RMSNorm per head (Qwen3), RoPE, grouped-query heads and a KV cache.
    *
@@ -164,17 +186,34 @@ final class Blocks {
       String mask, String pastK, String pastV) {
     int qd = a.heads() * a.headDim();
     int kvd = a.kvHeads() * a.headDim();
-    int rep = a.heads() / a.kvHeads();
     String[] qkv = linears(g, f, x, new String[] {p + "q_proj.weight", p + "k_proj.weight", p + "v_proj.weight"},
         new int[] {qd, kvd, kvd}, a.d());
     String q = g.reshape(qkv[0], 1, -1, a.heads(), a.headDim());
     String k = g.reshape(qkv[1], 1, -1, a.kvHeads(), a.headDim());
-    String v = g.reshape(qkv[2], 1, -1, a.kvHeads(), a.headDim());
     if (a.qkNorm()) {
       // q_norm / k_norm: RMSNorm over hd with one shared [hd] weight, before RoPE.
       q = rmsNorm(g, q, tensor(f, p + "q_norm.weight", a.headDim()), a.eps());
       k = rmsNorm(g, k, tensor(f, p + "k_norm.weight", a.headDim()), a.eps());
     }
+    AttnCore r = attentionNormed(g, q, k, qkv[2], a, rope, mask, pastK, pastV);
+    return new AttnOut(linear(g, f, r.context(), p + "o_proj.weight", null, a.d(), qd), r.presentK(), r.presentV());
+  }
+
+  /**
+   * The attention core after the projections and q/k norms: RoPE, cache, softmax(q k^T / sqrt(hd) + mask) v.
+   *
+   * @param q [1,S,H,hd] or [1,S,H*hd]
+   * @param k [1,S,KV,hd] or [1,S,KV*hd]
+   * @param v [1,S,KV*hd]
+   * @return the context [1,S,H*hd] (before o_proj) and the grown caches
+   */
+  static AttnCore attentionNormed(GraphBuilder g, String q, String k, String v, AttnDims a, Rope rope, String mask,
+      String pastK, String pastV) {
+    int qd = a.heads() * a.headDim();
+    int rep = a.heads() / a.kvHeads();
+    q = g.reshape(q, 1, -1, a.heads(), a.headDim());
+    k = g.reshape(k, 1, -1, a.kvHeads(), a.headDim());
+    v = g.reshape(v, 1, -1, a.kvHeads(), a.headDim());
     q = applyRope(g, g.transpose(q, 0, 2, 1, 3), rope); // [1,H,S,hd]
     k = applyRope(g, g.transpose(k, 0, 2, 1, 3), rope); // [1,KV,S,hd]
     v = g.transpose(v, 0, 2, 1, 3);
@@ -189,8 +228,7 @@ final class Blocks {
     String probs = g.op("Softmax", scores, attr("axis", -1));
     String ctx = g.matMul(probs, g.unsqueeze(v, 2)); // [1,KV,rep,S,hd]
     ctx = g.reshape(g.transpose(g.reshape(ctx, 1, a.heads(), -1, a.headDim()), 0, 2, 1, 3), 1, -1, qd);
-    String out = linear(g, f, ctx, p + "o_proj.weight", null, a.d(), qd);
-    return new AttnOut(out, k, v);
+    return new AttnCore(ctx, k, v);
   }
 
   /**

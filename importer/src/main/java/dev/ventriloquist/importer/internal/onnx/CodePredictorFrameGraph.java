@@ -64,7 +64,23 @@ public final class CodePredictorFrameGraph implements PackGraph {
     String topK = g.input("top_k", GraphBuilder.INT64, 1);
     String topP = g.input("top_p", GraphBuilder.FLOAT, 1);
     String flatTables = g.reshape(tables, (long) steps * vp, dt);
+    // RoPE tables [positions, hd/2] for GroupQueryAttention (rotate_half layout), positions 0..steps+1.
     float[] inv = Blocks.invFreq(hd, c.ropeTheta());
+    int positions = steps + 2;
+    float[] cos = new float[positions * hd / 2];
+    float[] sin = new float[cos.length];
+    for (int p = 0; p < positions; p++) {
+      for (int m = 0; m < hd / 2; m++) {
+        float ang = (float) p * inv[m]; // fp32 as the per-step graph computes it
+        cos[p * hd / 2 + m] = (float) Math.cos(ang);
+        sin[p * hd / 2 + m] = (float) Math.sin(ang);
+      }
+    }
+    // ORT's GroupQueryAttention on the CPU needs a head size that is a multiple of 16 (every released model's is
+    // 128); other sizes (tiny test checkpoints) get the same attention from plain ops.
+    boolean gqa = hd % 16 == 0;
+    String cosT = gqa ? g.constF("cos_cache", cos, positions, hd / 2) : null;
+    String sinT = gqa ? g.constF("sin_cache", sin, positions, hd / 2) : null;
 
     String[] pastK = new String[c.numLayers()];
     String[] pastV = new String[c.numLayers()];
@@ -74,35 +90,72 @@ public final class CodePredictorFrameGraph implements PackGraph {
       String x;
       int p0;
       int len;
-      String mask;
       if (j == 0) {
         x = x0;
         p0 = 0;
         len = 2;
-        mask = g.constF("mask", new float[] {0f, Blocks.MASKED, 0f, 0f}, 2, 2);
       } else {
         x = g.reshape(g.op("Gather", flatTables, g.add(codes[j - 1], g.constI64((long) (j - 1) * vp)),
             attr("axis", 0)), 1, 1, dt); // predictor_tables[j-1][c_j]
         p0 = j + 1;
         len = 1;
-        mask = g.scalarF(0f); // one query sees every cached key
       }
       if (t.hasMtpProjection()) {
         x = Blocks.linear(g, f, x, "talker.code_predictor.small_to_mtp_projection.weight",
             "talker.code_predictor.small_to_mtp_projection.bias", dc, dt);
       }
-      Blocks.Rope rope = ropeAt(g, inv, hd, p0, len);
+      // seqlens_k = P + S - 1 and total = P + S, constants since every step's positions are known here; GQA takes
+      // the positions for RoPE from them (prompt: 0..S-1; one new token: P).
+      String seqlens = gqa ? g.constI32("seqlens_k", new int[] {p0 + len - 1}, 1) : null;
+      String total = gqa ? g.constI32("total_sequence_length", new int[] {p0 + len}) : null;
       String h = x;
+      String delta = null;
       for (int i = 0; i < c.numLayers(); i++) {
         String p = "talker.code_predictor.model.layers." + i + ".";
-        String n1 = Blocks.rmsNorm(g, h, Blocks.tensor(f, p + "input_layernorm.weight", dc), a.eps());
-        Blocks.AttnOut att = Blocks.attention(g, f, n1, p + "self_attn.", a, rope, mask, pastK[i], pastV[i]);
-        h = g.add(h, att.out());
-        String n2 = Blocks.rmsNorm(g, h, Blocks.tensor(f, p + "post_attention_layernorm.weight", dc), a.eps());
-        h = g.add(h, Blocks.swiglu(g, f, n2, p + "mlp.", dc, c.intermediateSize()));
-        pastK[i] = att.presentK();
-        pastV[i] = att.presentV();
+        float[] inW = Blocks.tensor(f, p + "input_layernorm.weight", dc);
+        String n1;
+        if (delta == null) {
+          n1 = Blocks.rmsNorm(g, h, inW, a.eps());
+        } else { // the previous layer's MLP residual and this layer's norm in one node
+          String[] r = Blocks.addRmsNorm(g, h, delta, inW, a.eps());
+          n1 = r[0];
+          h = r[1];
+        }
+        String at = p + "self_attn.";
+        String[] qkv = Blocks.linears(g, f, n1, new String[] {at + "q_proj.weight", at + "k_proj.weight",
+            at + "v_proj.weight"}, new int[] {c.numHeads() * hd, c.numKvHeads() * hd, c.numKvHeads() * hd}, dc);
+        String q = g.reshape(Blocks.rmsNorm(g, g.reshape(qkv[0], 1, -1, c.numHeads(), hd),
+            Blocks.tensor(f, at + "q_norm.weight", hd), a.eps()), 1, -1, (long) c.numHeads() * hd);
+        String k = g.reshape(Blocks.rmsNorm(g, g.reshape(qkv[1], 1, -1, c.numKvHeads(), hd),
+            Blocks.tensor(f, at + "k_norm.weight", hd), a.eps()), 1, -1, (long) c.numKvHeads() * hd);
+        String ctx;
+        String presentK;
+        String presentV;
+        if (gqa) {
+          ctx = g.fresh("gqa");
+          presentK = g.fresh("present_k");
+          presentV = g.fresh("present_v");
+          g.contribNode("GroupQueryAttention", new String[] {q, k, qkv[2], pastK[i] == null ? "" : pastK[i],
+                  pastV[i] == null ? "" : pastV[i], seqlens, total, cosT, sinT},
+              new String[] {ctx, presentK, presentV}, attr("num_heads", c.numHeads()),
+              attr("kv_num_heads", c.numKvHeads()), attr("do_rotary", 1), attr("rotary_interleaved", 0),
+              attr("scale", (float) (1 / Math.sqrt(hd))));
+        } else {
+          Blocks.AttnCore att = Blocks.attentionNormed(g, q, k, qkv[2], a, ropeAt(g, inv, hd, p0, len),
+              j == 0 ? g.constF("mask", new float[] {0f, Blocks.MASKED, 0f, 0f}, 2, 2) : g.scalarF(0f),
+              pastK[i], pastV[i]);
+          ctx = att.context();
+          presentK = att.presentK();
+          presentV = att.presentV();
+        }
+        String[] n2 = Blocks.addRmsNorm(g, h, Blocks.linear(g, f, ctx, at + "o_proj.weight", null, dc,
+            c.numHeads() * hd), Blocks.tensor(f, p + "post_attention_layernorm.weight", dc), a.eps());
+        h = n2[1];
+        delta = Blocks.swiglu(g, f, n2[0], p + "mlp.", dc, c.intermediateSize());
+        pastK[i] = presentK;
+        pastV[i] = presentV;
       }
+      h = g.add(h, delta);
       String last = TalkerGraph.lastNormed(g, f, h, "talker.code_predictor.model.norm.weight", dc, c.rmsNormEps());
       String head = "talker.code_predictor.lm_head." + j + ".weight";
       String logits = g.linear(last, head, Blocks.tensor(f, head, vp, dc), vp, dc); // [1,V_pred]
@@ -115,7 +168,7 @@ public final class CodePredictorFrameGraph implements PackGraph {
     g.output("frame_embed", sum, GraphBuilder.FLOAT, 1, dt);
   }
 
-  /** RoPE tables [1,1,len,hd] for positions p0..p0+len-1, as constants. */
+  /** RoPE tables [1,1,len,hd] for positions p0..p0+len-1, as constants (the plain-op attention). */
   private static Blocks.Rope ropeAt(GraphBuilder g, float[] inv, int hd, int p0, int len) {
     float[] cos = new float[len * hd];
     float[] sin = new float[len * hd];

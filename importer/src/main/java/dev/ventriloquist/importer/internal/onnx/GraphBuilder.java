@@ -202,6 +202,22 @@ public final class GraphBuilder implements AutoCloseable {
     return n;
   }
 
+  /** An int32 constant of the given shape (no dims: rank 0), e.g. GroupQueryAttention's sequence lengths. */
+  public String constI32(String hint, int[] data, long... dims) {
+    check(data.length, dims);
+    ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (int v : data) {
+      b.putInt(v);
+    }
+    String n = fresh(hint);
+    try {
+      addInitializer(n, TensorProto.DataType.INT32_VALUE, dims, b.array());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return n;
+  }
+
   /** A rank-0 int64 constant. */
   public String scalarI64(long v) {
     ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v);

@@ -84,9 +84,18 @@ public final class TalkerInPlaceGraph implements PackGraph {
     String cosT = g.constF("cos_cache", cos, MAX_POSITIONS, hd / 2);
     String sinT = g.constF("sin_cache", sin, MAX_POSITIONS, hd / 2);
     String h = x;
+    String delta = null; // the previous layer's MLP output, added to h in this layer's first norm node
     for (int i = 0; i < t.numLayers(); i++) {
       String p = "talker.model.layers." + i + ".";
-      String n1 = Blocks.rmsNorm(g, h, Blocks.tensor(f, p + "input_layernorm.weight", d), eps);
+      float[] inW = Blocks.tensor(f, p + "input_layernorm.weight", d);
+      String n1;
+      if (delta == null) {
+        n1 = Blocks.rmsNorm(g, h, inW, eps);
+      } else {
+        String[] r = Blocks.addRmsNorm(g, h, delta, inW, eps);
+        n1 = r[0];
+        h = r[1];
+      }
       String a = p + "self_attn.";
       String[] qkv = Blocks.linears(g, f, n1, new String[] {a + "q_proj.weight", a + "k_proj.weight",
           a + "v_proj.weight"}, new int[] {heads * hd, kvHeads * hd, kvHeads * hd}, d);
@@ -100,10 +109,12 @@ public final class TalkerInPlaceGraph implements PackGraph {
           new String[] {ctx, "present_key_" + i, "present_value_" + i}, attr("num_heads", heads),
           attr("kv_num_heads", kvHeads), attr("do_rotary", 1), attr("rotary_interleaved", 0),
           attr("scale", (float) (1 / Math.sqrt(hd))));
-      h = g.add(h, Blocks.linear(g, f, ctx, a + "o_proj.weight", null, d, heads * hd));
-      String n2 = Blocks.rmsNorm(g, h, Blocks.tensor(f, p + "post_attention_layernorm.weight", d), eps);
-      h = g.add(h, Blocks.swiglu(g, f, n2, p + "mlp.", d, t.intermediateSize()));
+      String[] n2 = Blocks.addRmsNorm(g, h, Blocks.linear(g, f, ctx, a + "o_proj.weight", null, d, heads * hd),
+          Blocks.tensor(f, p + "post_attention_layernorm.weight", d), eps);
+      h = n2[1];
+      delta = Blocks.swiglu(g, f, n2[0], p + "mlp.", d, t.intermediateSize());
     }
+    h = g.add(h, delta);
     String last = TalkerGraph.lastNormed(g, f, h, "talker.model.norm.weight", d, eps);
     g.output("hidden", last, GraphBuilder.FLOAT, 1, d);
     String logits = Blocks.linear(g, f, last, "talker.codec_head.weight", null, t.vocabSize(), d);
