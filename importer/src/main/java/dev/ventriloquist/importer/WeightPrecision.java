@@ -22,9 +22,9 @@ public enum WeightPrecision {
   /** IEEE half: values beyond +/-65504 saturate (bf16 checkpoints never reach that for weights). */
   FP16(TensorProto.DataType.FLOAT16_VALUE, 2, 0, 0),
   /** 8-bit block-wise symmetric (block 32) for Linear layers; 1 byte + 4/32 bytes of scale per weight. */
-  INT8(TensorProto.DataType.UINT8_VALUE, 1, 8, 32),
+  INT8(TensorProto.DataType.UINT8_VALUE, 1, 8, Integer.getInteger("ventriloquist.matmulnbits.blockSize", 32)),
   /** 4-bit block-wise symmetric (block 32) for Linear layers; 0.5 byte + 4/32 bytes of scale per weight. */
-  INT4(TensorProto.DataType.UINT8_VALUE, 1, 4, 32);
+  INT4(TensorProto.DataType.UINT8_VALUE, 1, 4, Integer.getInteger("ventriloquist.matmulnbits.blockSize", 32));
 
   private final int onnxType;
   private final int bytes;

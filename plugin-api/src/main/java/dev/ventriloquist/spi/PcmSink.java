@@ -18,4 +18,13 @@ public interface PcmSink {
    * early when it is true.
    */
   boolean isCancelled();
+
+  /**
+   * Asks to have {@code action} run once the line ends, at once if it already has, so that a backend can stop work
+   * it cannot poll between steps (one long model run, such as a prefill). The action may also run when the line ends
+   * normally, possibly after the backend has moved on to another line, so it must check which line it stops. It runs
+   * on the thread that ends the line (often the game thread): it must be quick and must never block. The default
+   * ignores the request, for sinks that only support polling {@link #isCancelled()}.
+   */
+  default void onCancel(Runnable action) {}
 }

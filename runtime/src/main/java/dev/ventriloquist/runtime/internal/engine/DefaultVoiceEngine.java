@@ -965,6 +965,11 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       return speech.isTerminal() || Thread.currentThread().isInterrupted();
     }
 
+    @Override
+    public void onCancel(Runnable action) {
+      speech.whenTerminal(action);
+    }
+
     /** Completes the lip-sync track and the line's estimated word timings; call once the line is whole. */
     LipSyncTrack finish() {
       LipSyncTrack track = lipSync.finish();

@@ -6,6 +6,7 @@ import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -161,6 +162,11 @@ final class InPlaceKvCache implements AutoCloseable {
    * generator's pinned outputs.
    */
   void run(OnnxTensor embeds, int past, int len) throws OrtException {
+    run(embeds, past, len, null);
+  }
+
+  /** {@link #run(OnnxTensor, int, int)} under {@code options} (null: none), whose terminate flag stops it. */
+  void run(OnnxTensor embeds, int past, int len, OrtSession.RunOptions options) throws OrtException {
     if (past + len > capacity) {
       throw new SynthesisException("the talker's cache holds " + capacity + " positions; position " + (past + len)
           + " does not fit");
@@ -169,7 +175,7 @@ final class InPlaceKvCache implements AutoCloseable {
     total.put(0, past + len);
     inputs.put("inputs_embeds", embeds);
     try {
-      session.run(inputs, outputs).close();
+      session.run(inputs, Set.of(), outputs, options).close();
     } finally {
       inputs.remove("inputs_embeds");
     }

@@ -85,8 +85,17 @@ final class Qwen3Generator implements AutoCloseable {
   private final float[] logits;
   private final float[] rowD;
   private final float[] frameEmbed;
+  /**
+   * The run options of every talker and predictor run; {@link #terminate(long)} sets ORT's terminate flag on them so
+   * that a run in flight (a long prefill) stops within one operator instead of at the next frame.
+   */
+  private final OrtSession.RunOptions runOptions;
+  private final Object lineLock = new Object();
+  private long lines; // guarded by lineLock
+  private long activeLine = -1; // guarded by lineLock; -1 between lines
 
   Qwen3Generator(Qwen3ModelPack pack, Qwen3Sessions sessions) throws OrtException {
+    this.runOptions = new OrtSession.RunOptions();
     this.s = sessions;
     this.tables = pack.tables();
     this.textTable = pack.textTable();
@@ -292,6 +301,50 @@ final class Qwen3Generator implements AutoCloseable {
   }
 
   /**
+   * Starts a line: clears a terminate left by the previous one and returns the token that {@link #terminate(long)}
+   * takes. Called on the synthesis thread before the line's first run; {@link #endLine()} after its last.
+   */
+  long beginLine() throws OrtException {
+    synchronized (lineLock) {
+      runOptions.setTerminate(false);
+      activeLine = ++lines;
+      return activeLine;
+    }
+  }
+
+  /** Ends the line begun last: a late {@link #terminate(long)} for it is ignored from now on. */
+  void endLine() throws OrtException {
+    synchronized (lineLock) {
+      activeLine = -1;
+      runOptions.setTerminate(false);
+    }
+  }
+
+  /**
+   * Stops the run in flight (and every later run) of line {@code line}, if that line is still the active one: the run
+   * throws an OrtException soon after. Any thread (the engine calls it on the thread that cancels); never blocks on a
+   * run: {@code lineLock} is held only around flag updates.
+   */
+  void terminate(long line) {
+    synchronized (lineLock) {
+      if (line == activeLine) {
+        try {
+          runOptions.setTerminate(true);
+        } catch (OrtException e) {
+          // the flag could not be set: the line still stops at its next frame boundary (polled cancellation)
+        }
+      }
+    }
+  }
+
+  /** Stops whatever line is running (the backend is closing). */
+  void terminateAny() {
+    synchronized (lineLock) {
+      terminate(activeLine);
+    }
+  }
+
+  /**
    * Generates frames until EOS, {@code maxFrames}, or {@code cancelled} turns true (checked before every frame).
    *
    * @param rng the line's seeded random source (talker and predictor draw from it in a fixed order)
@@ -322,13 +375,13 @@ final class Qwen3Generator implements AutoCloseable {
     try (OnnxTensor emb = OnnxTensor.createTensor(s.env, FloatBuffer.wrap(prefill), new long[] {1, length, d});
         OnnxTensor pos = OnnxTensor.createTensor(s.env, LongBuffer.wrap(range(length)), new long[] {1, length})) {
       if (inPlace) {
-        kv().run(emb, 0, length);
+        kv().run(emb, 0, length, runOptions);
       } else {
         talkerIn.put("inputs_embeds", emb);
         talkerIn.put("position_ids", pos);
         talkerIn.put("past_keys", talkerEmptyKv);
         talkerIn.put("past_values", talkerEmptyKv);
-        kv = s.talker.run(talkerIn, KV_OUTS, talkerPinned);
+        kv = s.talker.run(talkerIn, KV_OUTS, talkerPinned, runOptions);
       }
     }
     long prefillNs = System.nanoTime() - t0;
@@ -386,7 +439,7 @@ final class Qwen3Generator implements AutoCloseable {
             break; // the talker's cache is full: the line ends cleanly at this frame
           }
           c = System.nanoTime();
-          kv().run(stepEmbedsT, at, 1);
+          kv().run(stepEmbedsT, at, 1, runOptions);
           talkerNs += System.nanoTime() - c;
           continue;
         }
@@ -396,7 +449,7 @@ final class Qwen3Generator implements AutoCloseable {
         talkerIn.put("past_keys", (OnnxTensor) kv.get("present_keys").get());
         talkerIn.put("past_values", (OnnxTensor) kv.get("present_values").get());
         c = System.nanoTime();
-        OrtSession.Result next = s.talker.run(talkerIn, KV_OUTS, talkerPinned);
+        OrtSession.Result next = s.talker.run(talkerIn, KV_OUTS, talkerPinned, runOptions);
         talkerNs += System.nanoTime() - c;
         kv.close();
         kv = next;
@@ -438,7 +491,7 @@ final class Qwen3Generator implements AutoCloseable {
           cpIn.put("past_values", (OnnxTensor) kv.get("present_values").get());
         }
         cpIn.put("generation_step", cpStep[j]);
-        OrtSession.Result next = s.codePredictor.run(cpIn, KV_OUTS, cpPinned);
+        OrtSession.Result next = s.codePredictor.run(cpIn, KV_OUTS, cpPinned, runOptions);
         if (kv != null) {
           kv.close();
         }
@@ -466,7 +519,7 @@ final class Qwen3Generator implements AutoCloseable {
     cpTemperature.put(0, params.doSample() ? params.temperature() : 0f);
     cpTopK.put(0, params.topK());
     cpTopP.put(0, params.topP());
-    s.codePredictorFrame.run(cpFrameIn, cpFramePinned).close();
+    s.codePredictorFrame.run(cpFrameIn, Set.of(), cpFramePinned, runOptions).close();
     for (int j = 0; j < steps; j++) {
       codes[j + 1] = (int) cpCodes.get(j);
     }
@@ -506,5 +559,6 @@ final class Qwen3Generator implements AutoCloseable {
     if (inPlaceKv != null) {
       inPlaceKv.close();
     }
+    runOptions.close();
   }
 }

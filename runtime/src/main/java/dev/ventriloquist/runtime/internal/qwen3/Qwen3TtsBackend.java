@@ -368,7 +368,7 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
     // -Dventriloquist.decode.sameThread=true. A streamed line decodes on this thread: only this thread writes the
     // sink, and it must write the audio already made while the line waits for text.
     OverlappedDecoder overlapped = decodeThread != null && stream == null ? new OverlappedDecoder(sink) : null;
-    try {
+    try (TerminateOnCancel stop = new TerminateOnCancel(sink)) {
       // The prefill alone (its trailing text comes from the track), so its vectors are the same however the text came.
       PromptLayout prefillOnly = new PromptLayout(layout.positions(), new int[0], layout.padText(), layout.mode(),
           layout.textTokens());
@@ -386,8 +386,27 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
           st.prefillNanos(), st.talkerNanos(), st.predictorNanos(), decoder.decodeNanos(), st.javaNanos(),
           decoder.packets(), decoder.firstPacketFrames(), firstAt < 0 ? -1 : firstAt - t0, end - t0);
     } catch (OrtException e) {
+      if (sink.isCancelled()) {
+        return; // a run stopped by the line's cancellation (TerminateOnCancel)
+      }
       throw new SynthesisException("ONNX Runtime failed while speaking line " + request.speechId() + ": "
           + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Ties a line's cancellation to ORT's terminate flag for as long as the line runs: a cancel (on the thread that
+   * cancels) stops the talker or predictor run in flight, so a long prefill does not run to its end.
+   */
+  private final class TerminateOnCancel implements AutoCloseable {
+    TerminateOnCancel(PcmSink sink) throws OrtException {
+      long line = generator.beginLine();
+      sink.onCancel(() -> generator.terminate(line));
+    }
+
+    @Override
+    public void close() throws OrtException {
+      generator.endLine();
     }
   }
 
@@ -439,7 +458,7 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
     PromptLayout layout = prompts.build(kind, slot, request.text(), request.language(), instruction(request), null);
     int cap = frameCap(layout.textTokens());
     OverlappedDecoder overlapped = decodeThread != null ? new OverlappedDecoder(sink) : null;
-    try {
+    try (TerminateOnCancel stop = new TerminateOnCancel(sink)) {
       Qwen3Generator.PromptEmbeddings emb = generator.embed(layout, null, new int[0]);
       StreamingDecoder decoder = new StreamingDecoder(sessions, options.streaming(),
           pack.manifest().numCodeGroups, pack.samplesPerFrame(), new int[0],
@@ -452,6 +471,9 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
           st.prefillNanos(), st.talkerNanos(), st.predictorNanos(), decoder.decodeNanos(), st.javaNanos(),
           decoder.packets(), decoder.firstPacketFrames(), firstAt < 0 ? -1 : firstAt - t0, end - t0);
     } catch (OrtException e) {
+      if (sink.isCancelled()) {
+        return; // a run stopped by the line's cancellation (TerminateOnCancel)
+      }
       throw new SynthesisException("ONNX Runtime failed while speaking line " + request.speechId() + ": "
           + e.getMessage(), e);
     }
@@ -593,6 +615,7 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
 
   @Override
   public void close() {
+    generator.terminateAny(); // a line in flight stops within one operator; then the lock is free
     synchronized (this) {
       if (decodeThread != null) {
         decodeThread.shutdownNow(); // idle between lines: synthesize waits for its decode task

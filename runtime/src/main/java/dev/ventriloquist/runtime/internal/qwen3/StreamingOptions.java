@@ -11,8 +11,12 @@ package dev.ventriloquist.runtime.internal.qwen3;
  *     without a stateful decoder; 72 matches the decoder's attention window
  */
 public record StreamingOptions(int firstPacketFrames, int packetFrames, int leftContextFrames) {
-  /** 3 frames (240 ms) first, then 8 (640 ms), with 72 frames of context. */
-  public static final StreamingOptions DEFAULT = new StreamingOptions(3, 8, 72);
+  /**
+   * The first frame (80 ms) at once, then 4 (320 ms), with 72 frames of context for packs without a stateful decoder.
+   * With the stateful decoder a frame is decoded once whatever the packet size, so a one-frame first packet costs
+   * only an extra ORT call and takes two frames' generation time off the time to first audio.
+   */
+  public static final StreamingOptions DEFAULT = new StreamingOptions(1, 4, 72);
 
   public StreamingOptions {
     if (firstPacketFrames < 1 || packetFrames < 1 || leftContextFrames < 0) {
