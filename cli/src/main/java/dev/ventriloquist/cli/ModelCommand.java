@@ -4,6 +4,7 @@ import dev.ventriloquist.api.MisuseException;
 import dev.ventriloquist.runtime.internal.model.ModelPackManifest;
 import dev.ventriloquist.importer.SyntheticCheckpoint;
 import dev.ventriloquist.importer.Qwen3TtsImporter;
+import dev.ventriloquist.importer.Quantization;
 import dev.ventriloquist.importer.WeightPrecision;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -86,15 +87,25 @@ public final class ModelCommand implements Runnable {
         + "e.g. --precision int4 --predictor-precision int8 (mixed: the predictor drifts much more at int4)")
     String predictorPrecision;
 
+    @Option(names = "--block-size", defaultValue = "32", description = "int8/int4: weights per quantisation scale "
+        + "(16, 32, 64, 128 or 256; default 32; larger is smaller and faster, with a little more drift)")
+    int blockSize;
+
+    @Option(names = "--accuracy-level", defaultValue = "4", description = "int8/int4: ONNX Runtime's MatMulNBits "
+        + "accuracy_level (4: int8 activations, fastest on x86; 0: fp32 activations, least drift; default 4)")
+    int accuracyLevel;
+
     @Override
     public Integer call() throws IOException {
       WeightPrecision p;
       WeightPrecision pp = null;
+      Quantization q;
       try {
         p = WeightPrecision.parse(precision);
         if (predictorPrecision != null) {
           pp = WeightPrecision.parse(predictorPrecision);
         }
+        q = new Quantization(blockSize, accuracyLevel);
       } catch (IllegalArgumentException e) {
         throw new MisuseException(e.getMessage());
       }
@@ -106,6 +117,7 @@ public final class ModelCommand implements Runnable {
       if (pp != null) {
         importer = importer.withPredictorPrecision(pp);
       }
+      importer = importer.withQuantization(q);
       ModelPackManifest m = importer.importCheckpoint(checkpoint, out);
       spec.commandLine().getOut().println("imported " + m.variant + " (" + m.precision
           + (m.predictorPrecision != null ? ", code predictor " + m.predictorPrecision : "") + ") into " + out);

@@ -77,16 +77,24 @@ public final class Qwen3TtsImporter {
   /** The code predictor's precision when it differs from the rest (mixed packs), or null. */
   private final WeightPrecision predictorPrecision;
 
+  private final Quantization quantization;
+
   private Qwen3TtsImporter(WeightPrecision precision, long externalThreshold, Consumer<String> progress) {
-    this(precision, externalThreshold, progress, null);
+    this(precision, externalThreshold, progress, null, Quantization.DEFAULT);
   }
 
   private Qwen3TtsImporter(WeightPrecision precision, long externalThreshold, Consumer<String> progress,
-      WeightPrecision predictorPrecision) {
+      WeightPrecision predictorPrecision, Quantization quantization) {
     this.precision = precision;
     this.externalThreshold = externalThreshold;
     this.progress = progress;
     this.predictorPrecision = predictorPrecision;
+    this.quantization = quantization;
+  }
+
+  /** Same importer with another MatMulNBits block size and accuracy level for the int8/int4 precisions. */
+  public Qwen3TtsImporter withQuantization(Quantization q) {
+    return new Qwen3TtsImporter(precision, externalThreshold, progress, predictorPrecision, Objects.requireNonNull(q));
   }
 
   /**
@@ -94,7 +102,7 @@ public final class Qwen3TtsImporter {
    * code predictor: the predictor runs 15 times per frame and drifts far more at int4 than the talker).
    */
   public Qwen3TtsImporter withPredictorPrecision(WeightPrecision p) {
-    return new Qwen3TtsImporter(precision, externalThreshold, progress, Objects.requireNonNull(p));
+    return new Qwen3TtsImporter(precision, externalThreshold, progress, Objects.requireNonNull(p), quantization);
   }
 
   /** An importer with the default external-data threshold. {@code progress} gets one line per step. */
@@ -105,7 +113,7 @@ public final class Qwen3TtsImporter {
 
   /** Same importer with another external-data threshold in bytes (0 puts every large weight in external data). */
   public Qwen3TtsImporter withExternalThreshold(long bytes) {
-    return new Qwen3TtsImporter(precision, bytes, progress, predictorPrecision);
+    return new Qwen3TtsImporter(precision, bytes, progress, predictorPrecision, quantization);
   }
 
   /**
@@ -152,6 +160,7 @@ public final class Qwen3TtsImporter {
         progress.accept(String.format("building %s (%.1f MB of %s weights%s)", graph.fileName(), bytes / 1e6,
             gp.id(), ext ? ", external data" : ""));
         try (GraphBuilder g = new GraphBuilder(graph.fileName().replace(".onnx", ""), gp, ext ? data : null)) {
+          g.quantization(quantization);
           graph.build(g, src);
           g.write(onnx, "Qwen3-TTS " + ck.config().variant() + " " + graph.fileName() + ", " + gp.id());
         }

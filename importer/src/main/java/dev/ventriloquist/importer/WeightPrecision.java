@@ -22,9 +22,9 @@ public enum WeightPrecision {
   /** IEEE half: values beyond +/-65504 saturate (bf16 checkpoints never reach that for weights). */
   FP16(TensorProto.DataType.FLOAT16_VALUE, 2, 0, 0),
   /** 8-bit block-wise symmetric (block 32) for Linear layers; 1 byte + 4/32 bytes of scale per weight. */
-  INT8(TensorProto.DataType.UINT8_VALUE, 1, 8, Integer.getInteger("ventriloquist.matmulnbits.blockSize", 32)),
+  INT8(TensorProto.DataType.UINT8_VALUE, 1, 8, 32),
   /** 4-bit block-wise symmetric (block 32) for Linear layers; 0.5 byte + 4/32 bytes of scale per weight. */
-  INT4(TensorProto.DataType.UINT8_VALUE, 1, 4, Integer.getInteger("ventriloquist.matmulnbits.blockSize", 32));
+  INT4(TensorProto.DataType.UINT8_VALUE, 1, 4, 32);
 
   private final int onnxType;
   private final int bytes;
@@ -113,6 +113,14 @@ public enum WeightPrecision {
    * padded with zeros (code 2^(bits-1)).
    */
   public Quantized quantize(float[] w, int n, int k) {
+    return quantize(w, n, k, this.blockSize);
+  }
+
+  /** {@link #quantize(float[], int, int)} with blocks of {@code blockSize} weights instead of the default. */
+  public Quantized quantize(float[] w, int n, int k, int blockSize) {
+    if (blockSize < 16 || Integer.bitCount(blockSize) != 1) {
+      throw new IllegalArgumentException("block size must be a power of two >= 16, was " + blockSize);
+    }
     if (!quantized()) {
       throw new IllegalStateException(this + " is not a quantised precision");
     }

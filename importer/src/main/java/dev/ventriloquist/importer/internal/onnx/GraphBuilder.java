@@ -1,5 +1,6 @@
 package dev.ventriloquist.importer.internal.onnx;
 
+import dev.ventriloquist.importer.Quantization;
 import dev.ventriloquist.importer.Qwen3TtsImporter;
 
 import dev.ventriloquist.importer.WeightPrecision;
@@ -44,13 +45,6 @@ public final class GraphBuilder implements AutoCloseable {
   /** ONNX Runtime's contrib operator domain (MatMulNBits). */
   static final String CONTRIB_DOMAIN = "com.microsoft";
 
-  /**
-   * MatMulNBits {@code accuracy_level} 4: activations are quantised to int8 per block inside the kernel (int8 dot
-   * products, VNNI/AVX2), measured ~1.8x faster per talker step than level 0 (fp32 compute) on the 0.6B shape. Set the system property
-   * {@code ventriloquist.matmulnbits.accuracy} at import time.
-   */
-  static final long MATMUL_NBITS_ACCURACY_LEVEL = Long.getLong("ventriloquist.matmulnbits.accuracy", 4L);
-
   /** Initializers this small stay embedded even in external-data graphs. */
   private static final int EXTERNAL_MIN_BYTES = 1024;
 
@@ -63,6 +57,9 @@ public final class GraphBuilder implements AutoCloseable {
   private int counter;
   private final java.util.Set<String> initializerNames = new java.util.HashSet<>();
   private boolean usesContribOps;
+  /** MatMulNBits layout of the quantised precisions; accuracy level 4 (int8 activations) measured ~1.8x faster
+   * per talker step than level 0 on the 0.6B shape. */
+  private Quantization quantization = Quantization.DEFAULT;
 
   /**
    * @param externalFile where large initializers go, or null to embed everything; must sit beside the .onnx file
@@ -78,6 +75,12 @@ public final class GraphBuilder implements AutoCloseable {
 
   public WeightPrecision precision() {
     return precision;
+  }
+
+  /** Sets the MatMulNBits block size and accuracy level of the quantised precisions (before any weight is added). */
+  public GraphBuilder quantization(Quantization q) {
+    this.quantization = java.util.Objects.requireNonNull(q);
+    return this;
   }
 
   /** Bytes of all initializers added so far. */
@@ -268,7 +271,7 @@ public final class GraphBuilder implements AutoCloseable {
     }
     String scales = name + "_scales";
     if (!reused) {
-      WeightPrecision.Quantized q = precision.quantize(w, out, in);
+      WeightPrecision.Quantized q = precision.quantize(w, out, in, quantization.blockSize());
       try {
         addInitializer(name, TensorProto.DataType.UINT8_VALUE, new long[] {out, q.kBlocks(), q.blobSize()},
             q.data());
@@ -282,8 +285,8 @@ public final class GraphBuilder implements AutoCloseable {
     NodeProto.Builder n = NodeProto.newBuilder().setOpType("MatMulNBits").setDomain(CONTRIB_DOMAIN)
         .setName(fresh("MatMulNBits")).addInput(x).addInput(name).addInput(scales).addOutput(y)
         .addAttribute(attr("K", in)).addAttribute(attr("N", out)).addAttribute(attr("bits", precision.bits()))
-        .addAttribute(attr("block_size", precision.blockSize()))
-        .addAttribute(attr("accuracy_level", MATMUL_NBITS_ACCURACY_LEVEL));
+        .addAttribute(attr("block_size", quantization.blockSize()))
+        .addAttribute(attr("accuracy_level", quantization.accuracyLevel()));
     graph.addNode(n);
     return y;
   }

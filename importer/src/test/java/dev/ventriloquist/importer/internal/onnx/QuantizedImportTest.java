@@ -1,8 +1,10 @@
 package dev.ventriloquist.importer.internal.onnx;
 
+import dev.ventriloquist.importer.Quantization;
 import dev.ventriloquist.importer.WeightPrecision;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ventriloquist.runtime.internal.model.ModelPackManifest;
@@ -55,6 +57,30 @@ class QuantizedImportTest {
         }
       }
     }
+  }
+
+  @Test
+  void largerBlocksStoreFewerScalesAndStillRebuildWithinHalfAStep() {
+    float[] w = Tensors.random(4, 6 * 300, 0.05); // K = 300: two full blocks of 128 and one padded
+    for (WeightPrecision p : new WeightPrecision[] {WeightPrecision.INT8, WeightPrecision.INT4}) {
+      WeightPrecision.Quantized q = p.quantize(w, 6, 300, 128);
+      assertEquals(3, q.kBlocks());
+      assertEquals(6 * 3, q.scales().length);
+      assertEquals(6 * 3 * 128 * p.bits() / 8, q.data().length);
+      int zp = 1 << (p.bits() - 1);
+      for (int r = 0; r < 6; r++) {
+        for (int k = 0; k < 300; k++) {
+          int off = (r * 3 + k / 128) * q.blobSize();
+          int i = k % 128;
+          int code = p.bits() == 8 ? q.data()[off + i] & 0xff : (q.data()[off + i / 2] >> (4 * (i % 2))) & 0xf;
+          float scale = q.scales()[r * 3 + k / 128];
+          assertTrue(Math.abs((code - zp) * scale - w[r * 300 + k]) <= scale / 2 + 1e-7, p + " weight " + r + "," + k);
+        }
+      }
+    }
+    assertThrows(IllegalArgumentException.class, () -> WeightPrecision.INT4.quantize(w, 6, 300, 48));
+    assertThrows(IllegalArgumentException.class, () -> new Quantization(512, 4));
+    assertThrows(IllegalArgumentException.class, () -> new Quantization(32, 5));
   }
 
   private static void compare(WeightPrecision p, double rel) throws Exception {
