@@ -26,7 +26,9 @@ import picocli.CommandLine.Option;
  * {@code ventriloquist bench}: speaks a line of exactly {@code --frames} frames with a model pack, {@code --runs} times
  * after one warm-up, and prints one line per run: real-time factor, time to first packet, per-frame talker,
  * code-predictor and decode time, the process's peak resident memory so far, the underruns a player would have
- * had (see {@link SimulatedPlayer}), and the process's CPU time per frame ({@code cpu_ms}, all threads). Random-weight
+ * had (see {@link SimulatedPlayer}), the process's CPU time per frame ({@code cpu_ms}, all threads), and ORT runs and
+ * the bytes of their inputs and outputs per frame ({@code runs_per_frame}, {@code h2d_kb_per_frame},
+ * {@code d2h_kb_per_frame}: what a CUDA run copies between host and device). Random-weight
  * (synthetic) packs rarely emit EOS, so the frame count is the line's length. Runs in this process, on the calling
  * thread; nothing is played.
  */
@@ -108,18 +110,22 @@ final class BenchCommand implements Callable<Integer> {
         int n = Math.max(1, s.frames());
         double[] row = {s.totalNanos() / 1e9 / audio, s.firstPacketNanos() / 1e6,
             s.talkerNanos() / 1e6 / Math.max(1, s.frames() - 1), s.predictorNanos() / 1e6 / n,
-            s.decodeNanos() / 1e6 / n, peakRssMb(), player.underruns(), cpuMs / n};
+            s.decodeNanos() / 1e6 / n, peakRssMb(), player.underruns(), cpuMs / n, s.runsPerFrame(),
+            s.hostToDeviceBytes() / 1024.0 / n, s.deviceToHostBytes() / 1024.0 / n};
         System.out.printf("%s run=%d frames=%d prompt=%d rtf=%.3f first_packet_ms=%.0f talker_ms=%.2f "
-                + "predictor_ms=%.2f decode_ms=%.2f prefill_ms=%.0f rss_mb=%.0f underruns=%d cpu_ms=%.1f%n",
+                + "predictor_ms=%.2f decode_ms=%.2f prefill_ms=%.0f rss_mb=%.0f underruns=%d cpu_ms=%.1f "
+                + "runs_per_frame=%.2f h2d_kb_per_frame=%.0f d2h_kb_per_frame=%.0f%n",
             r == 0 ? "warmup" : "bench", r, s.frames(), s.promptLength(), row[0], row[1], row[2], row[3], row[4],
-            s.prefillNanos() / 1e6, row[5], (int) row[6], row[7]);
+            s.prefillNanos() / 1e6, row[5], (int) row[6], row[7], row[8], row[9], row[10]);
         if (r > 0) {
           rows.add(row);
         }
       }
       System.out.printf("median rtf=%.3f first_packet_ms=%.0f talker_ms=%.2f predictor_ms=%.2f decode_ms=%.2f "
-              + "rss_mb=%.0f underruns=%d cpu_ms=%.1f%n", median(rows, 0), median(rows, 1), median(rows, 2),
-          median(rows, 3), median(rows, 4), median(rows, 5), (int) median(rows, 6), median(rows, 7));
+              + "rss_mb=%.0f underruns=%d cpu_ms=%.1f runs_per_frame=%.2f h2d_kb_per_frame=%.0f "
+              + "d2h_kb_per_frame=%.0f%n", median(rows, 0), median(rows, 1), median(rows, 2),
+          median(rows, 3), median(rows, 4), median(rows, 5), (int) median(rows, 6), median(rows, 7),
+          median(rows, 8), median(rows, 9), median(rows, 10));
     }
     return 0;
   }

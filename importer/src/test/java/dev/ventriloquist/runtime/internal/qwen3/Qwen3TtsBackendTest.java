@@ -147,6 +147,26 @@ class Qwen3TtsBackendTest {
   }
 
   @Test
+  void lineStatsCountTheRunsOfAFrameAndTheBytesTheyMove() {
+    Collector c = new Collector();
+    backend.synthesize(request(backend.randomPrompt(1), "Open the gate, now!", "english", 9L), c);
+    Qwen3TtsBackend.LineStats st = backend.lastStats();
+    int frames = st.frames();
+    assertEquals(MAX_FRAMES, frames, "random weights run to the frame cap");
+    // one prefill, one talker step between frames, one predictor run per frame (the tiny pack has the in-place
+    // talker and the one-run frame predictor), two decoder runs (transformer, upsampler) per packet
+    assertEquals(1 + (frames - 1) + frames + 2L * st.packets(), st.runs());
+    assertEquals(2.0 + 2.0 * st.packets() / frames, st.runsPerFrame(), 1e-9);
+    // every talker step feeds and gets back the whole in-place cache: at least the cache's bytes each way
+    long cacheBytes = 2L * 2 * 2 * 256 * 16 * Float.BYTES; // K+V, 2 layers, 2 kv heads, 256 positions, hd 16
+    assertTrue(st.hostToDeviceBytes() >= frames * cacheBytes, "h2d " + st.hostToDeviceBytes());
+    assertTrue(st.deviceToHostBytes() >= frames * cacheBytes, "d2h " + st.deviceToHostBytes());
+    backend.synthesize(request(backend.randomPrompt(1), "Open the gate, now!", "english", 9L), new Collector());
+    assertEquals(st.runs(), backend.lastStats().runs());
+    assertEquals(st.hostToDeviceBytes(), backend.lastStats().hostToDeviceBytes());
+  }
+
+  @Test
   void cancellationStopsWithinOneFrame() {
     Collector c = new Collector(1); // cancels while the first packet (frame 3) is written
     backend.synthesize(request(backend.randomPrompt(1), "A long line that would go on for a while.", "english",

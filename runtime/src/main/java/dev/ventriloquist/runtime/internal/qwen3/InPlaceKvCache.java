@@ -162,11 +162,15 @@ final class InPlaceKvCache implements AutoCloseable {
    * generator's pinned outputs.
    */
   void run(OnnxTensor embeds, int past, int len) throws OrtException {
-    run(embeds, past, len, null);
+    run(embeds, past, len, null, null);
   }
 
-  /** {@link #run(OnnxTensor, int, int)} under {@code options} (null: none), whose terminate flag stops it. */
-  void run(OnnxTensor embeds, int past, int len, OrtSession.RunOptions options) throws OrtException {
+  /**
+   * {@link #run(OnnxTensor, int, int)} under {@code options} (null: none), whose terminate flag stops it, counted in
+   * {@code traffic} (null: not counted).
+   */
+  void run(OnnxTensor embeds, int past, int len, OrtSession.RunOptions options, RunTraffic traffic)
+      throws OrtException {
     if (past + len > capacity) {
       throw new SynthesisException("the talker's cache holds " + capacity + " positions; position " + (past + len)
           + " does not fit");
@@ -176,6 +180,9 @@ final class InPlaceKvCache implements AutoCloseable {
     inputs.put("inputs_embeds", embeds);
     try {
       session.run(inputs, Set.of(), outputs, options).close();
+      if (traffic != null) {
+        traffic.count(inputs, outputs, null);
+      }
     } finally {
       inputs.remove("inputs_embeds");
     }

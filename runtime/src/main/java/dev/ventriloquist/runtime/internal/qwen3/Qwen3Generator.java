@@ -90,6 +90,8 @@ final class Qwen3Generator implements AutoCloseable {
    * that a run in flight (a long prefill) stops within one operator instead of at the next frame.
    */
   private final OrtSession.RunOptions runOptions;
+  /** The talker and predictor runs of the current line and their bytes in and out (see {@link RunTraffic}). */
+  private final RunTraffic traffic = new RunTraffic();
   private final Object lineLock = new Object();
   private long lines; // guarded by lineLock
   private long activeLine = -1; // guarded by lineLock; -1 between lines
@@ -293,7 +295,7 @@ final class Qwen3Generator implements AutoCloseable {
 
   /** How a generation ended, and where its time went. */
   record Stats(int frames, boolean reachedEos, boolean cancelled, long prefillNanos, long talkerNanos,
-      long predictorNanos, long consumerNanos, long loopNanos) {
+      long predictorNanos, long consumerNanos, long loopNanos, long runs, long bytesIn, long bytesOut) {
     /** Loop time spent in Java (sampling, embedding sums, tensor bookkeeping), not in ORT or the consumer. */
     long javaNanos() {
       return loopNanos - talkerNanos - predictorNanos - consumerNanos;
@@ -361,6 +363,7 @@ final class Qwen3Generator implements AutoCloseable {
   Stats generate(int length, float[] prefill, TextFeed text, SamplingConfig cfg, SplittableRandom rng,
       BooleanSupplier cancelled, FrameConsumer out) throws OrtException {
     long t0 = System.nanoTime();
+    traffic.reset();
     int vocab = ids.codecVocab();
     int[] history = new int[64];
     float[] textVec = new float[d];
@@ -375,13 +378,14 @@ final class Qwen3Generator implements AutoCloseable {
     try (OnnxTensor emb = OnnxTensor.createTensor(s.env, FloatBuffer.wrap(prefill), new long[] {1, length, d});
         OnnxTensor pos = OnnxTensor.createTensor(s.env, LongBuffer.wrap(range(length)), new long[] {1, length})) {
       if (inPlace) {
-        kv().run(emb, 0, length, runOptions);
+        kv().run(emb, 0, length, runOptions, traffic);
       } else {
         talkerIn.put("inputs_embeds", emb);
         talkerIn.put("position_ids", pos);
         talkerIn.put("past_keys", talkerEmptyKv);
         talkerIn.put("past_values", talkerEmptyKv);
         kv = s.talker.run(talkerIn, KV_OUTS, talkerPinned, runOptions);
+        traffic.count(talkerIn, talkerPinned, kv);
       }
     }
     long prefillNs = System.nanoTime() - t0;
@@ -439,7 +443,7 @@ final class Qwen3Generator implements AutoCloseable {
             break; // the talker's cache is full: the line ends cleanly at this frame
           }
           c = System.nanoTime();
-          kv().run(stepEmbedsT, at, 1, runOptions);
+          kv().run(stepEmbedsT, at, 1, runOptions, traffic);
           talkerNs += System.nanoTime() - c;
           continue;
         }
@@ -450,6 +454,7 @@ final class Qwen3Generator implements AutoCloseable {
         talkerIn.put("past_values", (OnnxTensor) kv.get("present_values").get());
         c = System.nanoTime();
         OrtSession.Result next = s.talker.run(talkerIn, KV_OUTS, talkerPinned, runOptions);
+        traffic.count(talkerIn, talkerPinned, next);
         talkerNs += System.nanoTime() - c;
         kv.close();
         kv = next;
@@ -460,7 +465,8 @@ final class Qwen3Generator implements AutoCloseable {
       }
       talkerIn.clear();
     }
-    return new Stats(g, eos, stopped, prefillNs, talkerNs, cpNs, consumerNs, System.nanoTime() - loop0);
+    return new Stats(g, eos, stopped, prefillNs, talkerNs, cpNs, consumerNs, System.nanoTime() - loop0,
+        traffic.runs(), traffic.bytesIn(), traffic.bytesOut());
   }
 
   /**
@@ -492,6 +498,7 @@ final class Qwen3Generator implements AutoCloseable {
         }
         cpIn.put("generation_step", cpStep[j]);
         OrtSession.Result next = s.codePredictor.run(cpIn, KV_OUTS, cpPinned, runOptions);
+        traffic.count(cpIn, cpPinned, next);
         if (kv != null) {
           kv.close();
         }
@@ -520,6 +527,7 @@ final class Qwen3Generator implements AutoCloseable {
     cpTopK.put(0, params.topK());
     cpTopP.put(0, params.topP());
     s.codePredictorFrame.run(cpFrameIn, Set.of(), cpFramePinned, runOptions).close();
+    traffic.count(cpFrameIn, cpFramePinned, null);
     for (int j = 0; j < steps; j++) {
       codes[j + 1] = (int) cpCodes.get(j);
     }

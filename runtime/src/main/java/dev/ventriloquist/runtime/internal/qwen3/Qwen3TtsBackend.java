@@ -108,12 +108,22 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
    * @param firstPacketFrames generated frames when the first packet was written
    * @param firstPacketNanos from the start of {@link #synthesize} to the first packet written
    * @param javaNanos loop time outside ORT and the decoder: sampling, embedding sums, bookkeeping
+   * @param runs ORT runs of the line: talker, code predictor and codec decoder (prefill included)
+   * @param hostToDeviceBytes bytes of those runs' inputs, copied to the device on a device provider (see
+   *     {@link RunTraffic}); on the CPU the bytes a device run of the same line would copy
+   * @param deviceToHostBytes bytes of those runs' outputs, copied back to the host on a device provider
    */
   public record LineStats(int frames, boolean reachedEos, boolean cancelled, int frameCap, int promptLength,
       long prefillNanos, long talkerNanos, long predictorNanos, long decodeNanos, long javaNanos, int packets,
-      int firstPacketFrames, long firstPacketNanos, long totalNanos) {
+      int firstPacketFrames, long firstPacketNanos, long totalNanos, long runs, long hostToDeviceBytes,
+      long deviceToHostBytes) {
     public double audioSeconds(int samplesPerFrame, int sampleRate) {
       return (double) frames * samplesPerFrame / sampleRate;
+    }
+
+    /** ORT runs per generated frame. */
+    public double runsPerFrame() {
+      return frames == 0 ? 0 : (double) runs / frames;
     }
   }
 
@@ -384,7 +394,9 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
       long firstAt = overlapped != null ? overlapped.firstDeliveredAt() : decoder.firstPacketAt();
       lastStats = new LineStats(st.frames(), st.reachedEos(), st.cancelled(), cap, layout.length(),
           st.prefillNanos(), st.talkerNanos(), st.predictorNanos(), decoder.decodeNanos(), st.javaNanos(),
-          decoder.packets(), decoder.firstPacketFrames(), firstAt < 0 ? -1 : firstAt - t0, end - t0);
+          decoder.packets(), decoder.firstPacketFrames(), firstAt < 0 ? -1 : firstAt - t0, end - t0,
+          st.runs() + decoder.traffic().runs(), st.bytesIn() + decoder.traffic().bytesIn(),
+          st.bytesOut() + decoder.traffic().bytesOut());
     } catch (OrtException e) {
       if (sink.isCancelled()) {
         return; // a run stopped by the line's cancellation (TerminateOnCancel)
@@ -469,7 +481,9 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
       long firstAt = overlapped != null ? overlapped.firstDeliveredAt() : decoder.firstPacketAt();
       lastStats = new LineStats(st.frames(), st.reachedEos(), st.cancelled(), cap, layout.length(),
           st.prefillNanos(), st.talkerNanos(), st.predictorNanos(), decoder.decodeNanos(), st.javaNanos(),
-          decoder.packets(), decoder.firstPacketFrames(), firstAt < 0 ? -1 : firstAt - t0, end - t0);
+          decoder.packets(), decoder.firstPacketFrames(), firstAt < 0 ? -1 : firstAt - t0, end - t0,
+          st.runs() + decoder.traffic().runs(), st.bytesIn() + decoder.traffic().bytesIn(),
+          st.bytesOut() + decoder.traffic().bytesOut());
     } catch (OrtException e) {
       if (sink.isCancelled()) {
         return; // a run stopped by the line's cancellation (TerminateOnCancel)

@@ -78,6 +78,8 @@ final class StreamingDecoder {
   private LongBuffer window; // [16, W] codebook-major, direct
   private float[] pcm = new float[0];
   private int packets;
+  /** The stateful decoder's runs and their bytes in and out (see {@link RunTraffic}). */
+  private final RunTraffic traffic = new RunTraffic();
   private long decodeNanos;
   private long upsampleNanos;
   private long firstPacketAt = -1;
@@ -350,6 +352,7 @@ final class StreamingDecoder {
       in.put("state_in_0", OnnxTensor.createTensor(env, convState == null
           ? FloatBuffer.allocate((int) (convShape[1] * convShape[2])) : convState.duplicate().rewind(), convShape));
       r = transformer.run(in);
+      traffic.count(in, Map.of(), r);
     } finally {
       for (OnnxTensor x : in.values()) {
         x.close();
@@ -439,6 +442,7 @@ final class StreamingDecoder {
         in.put(stateIn[i], OnnxTensor.createTensor(env, stateOrZeros(i), stateShape[i]));
       }
       try (OrtSession.Result r = upsampler.run(in)) {
+        traffic.count(in, Map.of(), r);
         FloatBuffer wav = ((OnnxTensor) r.get(0)).getFloatBuffer();
         wav.position(wav.limit() - newSamples);
         wav.get(pcm, 0, newSamples);
@@ -523,6 +527,11 @@ final class StreamingDecoder {
   }
 
   /** Generated frames that existed when the first packet was written, or -1. */
+  /** Runs and bytes of this line's decode so far (read after the decode thread finished the line). */
+  RunTraffic traffic() {
+    return traffic;
+  }
+
   int firstPacketFrames() {
     return firstPacketGenerated;
   }
