@@ -149,6 +149,16 @@ public final class AdaptivePreRoll {
    * {@link #CJK_CHARS_PER_SECOND}), plus {@link #EDGE_SECONDS}. Errs long on purpose.
    */
   public static long estimateSamples(CharSequence text, int sampleRate) {
+    return samplesOf(EDGE_SECONDS + speechSeconds(text), sampleRate);
+  }
+
+  /** {@code seconds} of audio in samples. */
+  public static long samplesOf(double seconds, int sampleRate) {
+    return Math.round(seconds * sampleRate);
+  }
+
+  /** Seconds {@code text} takes to say at the estimate's slow rates, without the edges; additive over pieces. */
+  public static double speechSeconds(CharSequence text) {
     long cjk = 0;
     long other = 0;
     for (int i = 0; i < text.length(); ) {
@@ -162,7 +172,6 @@ public final class AdaptivePreRoll {
         other++;
       }
     }
-    double seconds = EDGE_SECONDS + other / CHARS_PER_SECOND + cjk / CJK_CHARS_PER_SECOND;
-    return Math.round(seconds * sampleRate);
+    return other / CHARS_PER_SECOND + cjk / CJK_CHARS_PER_SECOND;
   }
 }
