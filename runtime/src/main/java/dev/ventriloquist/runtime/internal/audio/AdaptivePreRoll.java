@@ -11,11 +11,12 @@ import java.util.function.LongSupplier;
  * it after {@code (k − P) / r} seconds. When {@code r < R} the gap widens towards the end, so the last sample is the
  * binding one: the line plays through if {@code P + r · T / R ≥ T}, that is if what is buffered plus what production
  * adds while the whole line plays covers the line. When {@code r ≥ R} the condition always holds. Production comes in
- * packets, not continuously, so one cushion of {@code minPreRoll} samples (one 80 ms packet of a 12.5 Hz model) is
- * kept on top:
+ * packets, not continuously (a sample arrives up to one packet later than the straight line says), so a cushion
+ * {@code C} of one packet is kept on top: the largest packet seen so far after the first, and at least
+ * {@code minPreRoll} (one 80 ms frame of a 12.5 Hz model; Qwen3-TTS streams 8-frame packets after the first):
  *
  * <pre>
- *   start  ⇔  complete  ∨  ( P ≥ minPreRoll  ∧  P − minPreRoll ≥ T · (1 − r / R) )
+ *   start  ⇔  complete  ∨  ( P ≥ minPreRoll  ∧  P − C ≥ T · (1 − r / R) )
  * </pre>
  *
  * So a line is never started before the fixed minimum pre-roll, starts at it once production is faster than real
@@ -61,6 +62,8 @@ public final class AdaptivePreRoll {
   private long firstSamples = -1;
   private long lastNanos;
   private long lastSamples;
+  /** Largest increase between two observations after the first: the packet size. */
+  private long largestPacket;
 
   /**
    * @param sampleRate samples per second played (the output rate of the PCM counted)
@@ -100,10 +103,10 @@ public final class AdaptivePreRoll {
     }
     double total = expectedSamples(e, produced);
     double r = rate(nowNanos);
-    return produced - minPreRoll >= total * (1.0 - Math.min(1.0, r / sampleRate));
+    return produced - cushion() >= total * (1.0 - Math.min(1.0, r / sampleRate));
   }
 
-  /** Records an observation without deciding. Counts only grow; a time before the first is ignored. */
+  /** Records an observation without deciding: {@code produced} is the count so far (it only grows). */
   public void observe(long nowNanos, long produced) {
     if (produced <= 0) {
       return;
@@ -111,8 +114,12 @@ public final class AdaptivePreRoll {
     if (firstSamples < 0) {
       firstNanos = nowNanos;
       firstSamples = produced;
+      lastNanos = nowNanos;
+      lastSamples = produced;
+      return;
     }
     if (produced > lastSamples) {
+      largestPacket = Math.max(largestPacket, produced - lastSamples);
       lastSamples = produced;
       lastNanos = nowNanos;
     }
@@ -128,6 +135,11 @@ public final class AdaptivePreRoll {
       return (lastSamples - firstSamples) * 1e9 / span;
     }
     return priorRate;
+  }
+
+  /** Samples kept in hand against packet arrival: the largest packet seen, at least the minimum pre-roll. */
+  public long cushion() {
+    return Math.max(minPreRoll, largestPacket);
   }
 
   /** The production rate measured between the first and the latest packet (samples per second), or NaN. */

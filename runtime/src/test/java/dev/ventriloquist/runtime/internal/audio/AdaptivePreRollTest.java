@@ -79,6 +79,51 @@ class AdaptivePreRollTest {
   }
 
   @Test
+  void largePacketsAreKeptInHandAsTheCushion() {
+    // Qwen3-TTS's streaming: a first packet of 3 frames, then packets of 8 (640 ms), at RTF 1.8: 107 frames.
+    int[] frames = new int[14];
+    frames[0] = 3;
+    java.util.Arrays.fill(frames, 1, 14, 8);
+    long[] arrival = new long[14];
+    arrival[0] = FIRST_PACKET;
+    for (int i = 1; i < 14; i++) {
+      arrival[i] = arrival[i - 1] + frames[i] * 144 * MS;
+    }
+    AdaptivePreRoll p = new AdaptivePreRoll(RATE, FRAME, fixed(107 * FRAME), Double.NaN);
+    long produced = 0;
+    int start = -1;
+    for (int i = 0; i < 14 && start < 0; i++) {
+      produced += (long) frames[i] * FRAME;
+      if (p.ready(arrival[i], produced, i == 13)) {
+        start = i;
+      }
+    }
+    // r = 15360 / 1.152 s = 13333/s, cushion 15360 (one packet): P − 15360 ≥ 205440 · 0.4444 = 91307 ⇒ packet 7
+    // (113280 samples) at 300 + 7 · 1152 ms. With a cushion of one 80 ms frame it would start a packet earlier.
+    assertEquals(7, start);
+    assertEquals(8 * FRAME, p.cushion());
+    assertEquals(0, packetUnderruns(frames, arrival, 7));
+    assertEquals(1, packetUnderruns(frames, arrival, 6), "a packet earlier runs dry once");
+  }
+
+  /** As {@link #underruns} for packets of {@code frames[i]} frames arriving at {@code arrival[i]}. */
+  private static int packetUnderruns(int[] frames, long[] arrival, int startPacket) {
+    long end = arrival[startPacket];
+    for (int i = 0; i <= startPacket; i++) {
+      end += frames[i] * 80 * MS;
+    }
+    int dry = 0;
+    for (int i = startPacket + 1; i < frames.length; i++) {
+      if (arrival[i] > end) {
+        dry++;
+        end = arrival[i];
+      }
+      end += frames[i] * 80 * MS;
+    }
+    return dry;
+  }
+
+  @Test
   void fasterThanRealTimeStartsAtTheMinimumPreRoll() {
     // RTF 0.5: a frame every 40 ms. With the backend's rate known from its previous line: the first packet.
     long period = 40 * MS;
