@@ -26,24 +26,31 @@ import java.util.function.LongSupplier;
  * <p><b>The rate.</b> {@code r = (P − P₀) / (t − t₀)}, from the first observation with audio ({@code t₀, P₀}: the first
  * packet, whose time-to-first-audio is not steady-state work) to now. Between packets {@code P} stays and {@code t}
  * grows, so the condition only turns true when a packet arrives: checking at each packet (the benchmark) and at each
- * audio tick (the mixer) decide alike. A measurement over less than {@link #MIN_WINDOW_NANOS} is not trusted (two
- * packets handed over together would look infinitely fast); until then the {@code prior} rate is used (the engine
- * passes the rate of its backend's previous line), or none (the line waits for a measurement).
+ * audio tick (the mixer) decide alike, to within a tick. A measurement over less than {@link #MIN_WINDOW_NANOS} is not
+ * trusted (two packets handed over together would look infinitely fast); until then the {@code prior} rate is used
+ * (the engine passes the rate of its backend's previous line), or none (the line waits for a measurement).
  *
  * <p><b>The length.</b> A backend rarely knows a line's length before it ends, so {@code T} is an estimate, normally
  * from the text ({@link #estimateSamples}: a deliberately slow speaking rate, so it errs long: a long estimate only
- * starts the line later, a short one risks a gap). If production passes the estimate the line is assumed to have at
- * least a quarter more to come ({@code T = max(estimate, 1.25 · P)}), so a line that outran its estimate on a slow
- * machine is not started on the strength of it. An estimate of 0 or less means unknown: the fixed pre-roll alone
- * decides (as before this rule).
+ * starts the line later, a short one risks a gap). If production reaches the estimate before the line has started,
+ * the line is longer than estimated and is assumed to have at least a quarter more to come ({@code T = 1.25 · P}
+ * from then on), so a line that outran its estimate on a slow machine is not started on the strength of it (below
+ * {@code r / R = 0.2} such a line plays when complete). An estimate of 0 or less means unknown: the fixed pre-roll
+ * alone decides (as before this rule).
+ *
+ * <p><b>What it cannot foresee.</b> A rate that falls after the start (the machine gets busier) and a length estimate
+ * that is too short while production is still fast enough to start: such a line can still run dry, and the output
+ * counts it ({@code SpeechStats.underruns()}).
  *
  * <p><b>Threads.</b> Not thread-safe: one instance per line, used by one thread (the audio tick, or the thread that
  * feeds a simulated player). The estimate supplier is read on that thread and must not block.
  */
 public final class AdaptivePreRoll {
-  /** Speaking rate assumed for the length estimate, characters per second (spaces and punctuation included) of
-   * alphabetic scripts: slower than usual speech (about 14-16 for English at 150-170 words a minute), so the
-   * estimate errs long. */
+  /**
+   * Speaking rate assumed for the length estimate, characters per second (spaces and punctuation included) of
+   * alphabetic scripts: slower than usual speech (about 14-16 for English at 150-170 words a minute), so the estimate
+   * errs long.
+   */
   public static final double CHARS_PER_SECOND = 12.0;
   /** The same for Han, kana and Hangul characters (a syllable each; usual speech is about 5 a second). */
   public static final double CJK_CHARS_PER_SECOND = 4.0;
@@ -51,7 +58,7 @@ public final class AdaptivePreRoll {
   public static final double EDGE_SECONDS = 0.3;
   /** Shortest production span whose rate is trusted. */
   public static final long MIN_WINDOW_NANOS = 100_000_000L;
-  /** Once production passes the estimate, at least this fraction of what is produced is assumed still to come. */
+  /** Once production reaches the estimate, the line is assumed at least this many times what is produced. */
   static final double OUTRUN_FACTOR = 1.25;
 
   private final int sampleRate;
@@ -67,7 +74,7 @@ public final class AdaptivePreRoll {
 
   /**
    * @param sampleRate samples per second played (the output rate of the PCM counted)
-   * @param minPreRollSamples the fixed minimum pre-roll, also the packet cushion (at least 1 is used)
+   * @param minPreRollSamples the fixed minimum pre-roll, also the least packet cushion (at least 1 is used)
    * @param estimatedSamples the line's expected length in samples; 0 or less when unknown; read at each decision
    *     (a streamed-text line's estimate grows with its text)
    * @param priorRate production rate (samples per second) to assume until this line's own is measured; NaN or 0
@@ -151,9 +158,9 @@ public final class AdaptivePreRoll {
     return (lastSamples - firstSamples) * 1e9 / span;
   }
 
-  /** The length assumed for the line with {@code produced} samples made: the estimate, corrected upward. */
+  /** The length assumed for the line with {@code produced} samples made: the estimate until production reaches it. */
   static double expectedSamples(long estimate, long produced) {
-    return Math.max((double) estimate, OUTRUN_FACTOR * produced);
+    return produced < estimate ? estimate : OUTRUN_FACTOR * produced;
   }
 
   /**

@@ -149,6 +149,7 @@ class AdaptivePreRollTest {
     // Corrected, the line is assumed 1.25 · 19200 = 24000 long, and at r/R = 0.125 it never catches up: the line
     // plays when complete.
     assertEquals(24_000.0, AdaptivePreRoll.expectedSamples(10 * FRAME, 10 * FRAME));
+    assertEquals(19_200.0, AdaptivePreRoll.expectedSamples(10 * FRAME, 10 * FRAME - 1), "below it the estimate holds");
     assertEquals(new Start(39, FIRST_PACKET + 39 * period), s);
     assertEquals(0, underruns(s, 40, period));
     assertEquals(29, underruns(new Start(9, FIRST_PACKET + 9 * period), 40, period),
