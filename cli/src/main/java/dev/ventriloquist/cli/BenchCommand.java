@@ -15,6 +15,7 @@ import dev.ventriloquist.api.DevicePreference;
 import dev.ventriloquist.api.MisuseException;
 import dev.ventriloquist.api.PromptMode;
 import dev.ventriloquist.api.VoicePrompt;
+import dev.ventriloquist.runtime.internal.audio.AdaptivePreRoll;
 import dev.ventriloquist.runtime.internal.qwen3.Qwen3TtsBackend;
 import dev.ventriloquist.runtime.internal.voice.VoicePacks;
 import dev.ventriloquist.spi.PcmSink;
@@ -26,11 +27,18 @@ import picocli.CommandLine.Option;
  * {@code ventriloquist bench}: speaks a line of exactly {@code --frames} frames with a model pack, {@code --runs} times
  * after one warm-up, and prints one line per run: real-time factor, time to first packet, per-frame talker,
  * code-predictor and decode time, the process's peak resident memory so far, the underruns a player would have
- * had (see {@link SimulatedPlayer}), the process's CPU time per frame ({@code cpu_ms}, all threads), and ORT runs and
- * the bytes of their inputs and outputs per frame ({@code runs_per_frame}, {@code h2d_kb_per_frame},
- * {@code d2h_kb_per_frame}: what a CUDA run copies between host and device). Random-weight
- * (synthetic) packs rarely emit EOS, so the frame count is the line's length. Runs in this process, on the calling
- * thread; nothing is played.
+ * had and when it would have started ({@code start_ms}, from the request; see {@link SimulatedPlayer}, which starts
+ * the line as the engine's adaptive pre-roll would), and the process's CPU time per frame ({@code cpu_ms}, all
+ * threads); then the same two figures for a player that starts after the fixed pre-roll alone ({@code fixed_*}), and
+ * ORT runs and the bytes of their inputs and outputs per frame ({@code runs_per_frame}, {@code h2d_kb_per_frame},
+ * {@code d2h_kb_per_frame}: what a CUDA run copies between host and device).
+ * Random-weight (synthetic) packs rarely emit EOS, so the frame count is the line's length. Runs in this process, on
+ * the calling thread; nothing is played.
+ *
+ * <p>The player's length estimate is the engine's text estimate, capped at {@code --frames} frames: the bench's text
+ * is longer than any line it asks for (so the frame cap, not EOS, ends the line), and the cap is a bound on the
+ * line's length that a game's engine would not need (its text is the line). Its prior production rate is the one
+ * measured on the previous run (the warm-up for the first), as the engine carries its backend's last rate.
  */
 @Command(name = "bench", description = "Benchmark a Qwen3-TTS model pack: one line of figures per run.")
 final class BenchCommand implements Callable<Integer> {
@@ -38,6 +46,10 @@ final class BenchCommand implements Callable<Integer> {
   static final String TEXT = "The caravan leaves at dawn, so pack your things tonight and meet me by the old well. "
       + "Bring water, a warm cloak and the map your uncle left you; the road through the hills is long, the inns are "
       + "few, and the river crossing floods after rain, so we will need every hour of daylight we can get.";
+
+  private static final int SAMPLE_RATE = 24_000;
+  /** One 12.5 Hz codec frame at 24 kHz (80 ms). */
+  private static final int SAMPLES_PER_FRAME = 1920;
 
   @Option(names = "--model", required = true, description = "Qwen3-TTS model pack folder.")
   Path model;
@@ -58,8 +70,8 @@ final class BenchCommand implements Callable<Integer> {
       + "random x-vector).")
   Path voice;
 
-  @Option(names = "--preroll-ms", defaultValue = "80", description = "Pre-roll of the simulated player (ms; default 80, "
-      + "as the engine's).")
+  @Option(names = "--preroll-ms", defaultValue = "80", description = "Minimum pre-roll of the simulated player (ms; "
+      + "default 80, as the engine's); it waits longer when production is slower than real time.")
   int preRollMs;
 
   @Option(names = "--seed", defaultValue = "1", description = "Sampling seed of the first run (run r uses seed+r).")
@@ -87,13 +99,23 @@ final class BenchCommand implements Callable<Integer> {
       System.out.printf("# %s | loaded in %.1f s | %s, %d reference frames | %d threads, %d cores visible | %s | "
               + "load average %s%n", b.description(), (System.nanoTime() - t0) / 1e9, p.mode(), p.referenceFrames(),
           threads, Runtime.getRuntime().availableProcessors(), cpuModel(), loadAverage());
+      long textEstimate = AdaptivePreRoll.estimateSamples(TEXT, SAMPLE_RATE);
+      long expected = Math.min(textEstimate, (long) frames * SAMPLES_PER_FRAME);
+      System.out.printf("# player: minimum pre-roll %d ms, length estimate %.2f s (text %.2f s, %d-frame cap %.2f s)%n",
+          preRollMs, expected / (double) SAMPLE_RATE, textEstimate / (double) SAMPLE_RATE, frames,
+          frames * (double) SAMPLES_PER_FRAME / SAMPLE_RATE);
       List<double[]> rows = new ArrayList<>();
+      double priorRate = Double.NaN;
       for (int r = 0; r <= runs; r++) {
-        SimulatedPlayer player = new SimulatedPlayer(24_000, preRollMs);
+        SimulatedPlayer player = new SimulatedPlayer(SAMPLE_RATE, preRollMs, expected, priorRate);
+        // The same line started after the fixed pre-roll alone (length unknown), for comparison in the same run.
+        SimulatedPlayer fixed = new SimulatedPlayer(SAMPLE_RATE, preRollMs, 0, Double.NaN);
         PcmSink sink = new PcmSink() {
           @Override
           public void write(float[] s, int off, int len) {
-            player.write(len, System.nanoTime());
+            long now = System.nanoTime();
+            player.write(len, now);
+            fixed.write(len, now);
           }
 
           @Override
@@ -101,31 +123,42 @@ final class BenchCommand implements Callable<Integer> {
             return false;
           }
         };
-        player.reset();
         long cpu0 = processCpuNanos();
+        long requested = System.nanoTime();
         b.synthesize(new SynthesisRequest(r, who, TEXT, "english", OptionalLong.of(seed + r)), sink);
+        long ended = System.nanoTime();
+        player.end(ended);
+        fixed.end(ended);
+        double startMs = (player.startNanos() - requested) / 1e6;
+        if (!Double.isNaN(player.measuredRate())) {
+          priorRate = player.measuredRate();
+        }
         Qwen3TtsBackend.LineStats s = b.lastStats();
         double cpuMs = (processCpuNanos() - cpu0) / 1e6;
-        double audio = player.samples() / 24_000.0;
+        double audio = player.samples() / (double) SAMPLE_RATE;
         int n = Math.max(1, s.frames());
         double[] row = {s.totalNanos() / 1e9 / audio, s.firstPacketNanos() / 1e6,
             s.talkerNanos() / 1e6 / Math.max(1, s.frames() - 1), s.predictorNanos() / 1e6 / n,
-            s.decodeNanos() / 1e6 / n, peakRssMb(), player.underruns(), cpuMs / n, s.runsPerFrame(),
-            s.hostToDeviceBytes() / 1024.0 / n, s.deviceToHostBytes() / 1024.0 / n};
+            s.decodeNanos() / 1e6 / n, peakRssMb(), player.underruns(), cpuMs / n, startMs, fixed.underruns(),
+            (fixed.startNanos() - requested) / 1e6, s.runsPerFrame(), s.hostToDeviceBytes() / 1024.0 / n,
+            s.deviceToHostBytes() / 1024.0 / n};
         System.out.printf("%s run=%d frames=%d prompt=%d rtf=%.3f first_packet_ms=%.0f talker_ms=%.2f "
-                + "predictor_ms=%.2f decode_ms=%.2f prefill_ms=%.0f rss_mb=%.0f underruns=%d cpu_ms=%.1f "
-                + "runs_per_frame=%.2f h2d_kb_per_frame=%.0f d2h_kb_per_frame=%.0f%n",
+                + "predictor_ms=%.2f decode_ms=%.2f prefill_ms=%.0f rss_mb=%.0f underruns=%d start_ms=%.0f "
+                + "cpu_ms=%.1f fixed_underruns=%d fixed_start_ms=%.0f runs_per_frame=%.2f h2d_kb_per_frame=%.0f "
+                + "d2h_kb_per_frame=%.0f%n",
             r == 0 ? "warmup" : "bench", r, s.frames(), s.promptLength(), row[0], row[1], row[2], row[3], row[4],
-            s.prefillNanos() / 1e6, row[5], (int) row[6], row[7], row[8], row[9], row[10]);
+            s.prefillNanos() / 1e6, row[5], (int) row[6], row[8], row[7], (int) row[9], row[10], row[11], row[12],
+            row[13]);
         if (r > 0) {
           rows.add(row);
         }
       }
       System.out.printf("median rtf=%.3f first_packet_ms=%.0f talker_ms=%.2f predictor_ms=%.2f decode_ms=%.2f "
-              + "rss_mb=%.0f underruns=%d cpu_ms=%.1f runs_per_frame=%.2f h2d_kb_per_frame=%.0f "
-              + "d2h_kb_per_frame=%.0f%n", median(rows, 0), median(rows, 1), median(rows, 2),
-          median(rows, 3), median(rows, 4), median(rows, 5), (int) median(rows, 6), median(rows, 7),
-          median(rows, 8), median(rows, 9), median(rows, 10));
+              + "rss_mb=%.0f underruns=%d start_ms=%.0f cpu_ms=%.1f fixed_underruns=%d fixed_start_ms=%.0f "
+              + "runs_per_frame=%.2f h2d_kb_per_frame=%.0f d2h_kb_per_frame=%.0f%n",
+          median(rows, 0), median(rows, 1), median(rows, 2), median(rows, 3), median(rows, 4), median(rows, 5),
+          (int) median(rows, 6), median(rows, 8), median(rows, 7), (int) median(rows, 9), median(rows, 10),
+          median(rows, 11), median(rows, 12), median(rows, 13));
     }
     return 0;
   }

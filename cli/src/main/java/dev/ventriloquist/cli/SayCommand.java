@@ -196,6 +196,9 @@ final class SayCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "backend %s%s, first chunk after %.0f ms, real-time factor %.3f%n",
           engine.backend().description(), stats.cacheHit() ? " (cache hit)" : "",
           stats.timeToFirstChunkNanos() / 1e6, stats.realTimeFactor());
+      if (play && render == null) {
+        System.out.printf(Locale.ROOT, "underruns while playing: %d%n", stats.underruns());
+      }
       if (stdin && firstInput[0] >= 0 && stats.timeToFirstChunkNanos() >= 0) {
         System.out.printf(Locale.ROOT, "first audio %.0f ms after the first input%n",
             (created + stats.timeToFirstChunkNanos() - firstInput[0]) / 1e6);

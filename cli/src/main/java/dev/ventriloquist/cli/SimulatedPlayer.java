@@ -1,29 +1,34 @@
 package dev.ventriloquist.cli;
 
+import dev.ventriloquist.runtime.internal.audio.AdaptivePreRoll;
+
 /**
- * A player that starts once {@code preRoll} samples are buffered (or the line has ended) and then consumes samples in
- * real time: each time a write arrives after the player has run dry, that is one underrun, and playback resumes
- * from the new data. It tells whether a streamed line would have stuttered, without a sound card.
+ * A player that starts when the engine's adaptive pre-roll ({@link AdaptivePreRoll}) would start the line (never
+ * before {@code preRoll} samples are buffered, at once when the line has ended) and then consumes samples in real
+ * time: each time a write arrives after the player has run dry, that is one underrun, and playback resumes from the
+ * new data. It tells whether a streamed line would have stuttered, and when it would have started, without a sound
+ * card. The policy is asked at each write: between writes its condition can only get harder (the measured rate
+ * falls while nothing arrives), so that is where the engine's audio tick would start the line too.
  *
  * <p><b>Threads.</b> Not thread-safe: fed by the thread that writes the PCM.
  */
 final class SimulatedPlayer {
   private final int sampleRate;
-  private final long preRoll;
+  private final AdaptivePreRoll policy;
   private long samples;
   /** Wall time (ns) at which the samples written so far run out, or -1 before playback starts. */
   private long dryAt = -1;
+  private long startNanos = -1;
   private int underruns;
 
-  SimulatedPlayer(int sampleRate, int preRollMillis) {
+  /**
+   * @param expectedSamples the line's estimated length (0: unknown, the fixed pre-roll decides)
+   * @param priorRate production rate (samples/s) of the previous line, NaN for none
+   */
+  SimulatedPlayer(int sampleRate, int preRollMillis, long expectedSamples, double priorRate) {
     this.sampleRate = sampleRate;
-    this.preRoll = Math.max(1, (long) sampleRate * preRollMillis / 1000);
-  }
-
-  void reset() {
-    samples = 0;
-    dryAt = -1;
-    underruns = 0;
+    this.policy = new AdaptivePreRoll(sampleRate, (long) sampleRate * preRollMillis / 1000, () -> expectedSamples,
+        priorRate);
   }
 
   /** {@code n} samples arrive at wall time {@code nanos}. */
@@ -34,8 +39,8 @@ final class SimulatedPlayer {
     samples += n;
     long dur = n * 1_000_000_000L / sampleRate;
     if (dryAt < 0) {
-      if (samples >= preRoll) {
-        dryAt = nanos + samples * 1_000_000_000L / sampleRate;
+      if (policy.ready(nanos, samples, false)) {
+        start(nanos);
       }
       return;
     }
@@ -47,11 +52,33 @@ final class SimulatedPlayer {
     }
   }
 
+  /** The line has ended at wall time {@code nanos}: a player still waiting starts now. */
+  void end(long nanos) {
+    if (dryAt < 0 && samples > 0) {
+      start(nanos);
+    }
+  }
+
+  private void start(long nanos) {
+    startNanos = nanos;
+    dryAt = nanos + samples * 1_000_000_000L / sampleRate;
+  }
+
   long samples() {
     return samples;
   }
 
   int underruns() {
     return underruns;
+  }
+
+  /** Wall time (ns) at which playback started, or -1. */
+  long startNanos() {
+    return startNanos;
+  }
+
+  /** Production rate measured on this line after its first packet (samples/s), or NaN. */
+  double measuredRate() {
+    return policy.measuredRate();
   }
 }

@@ -113,7 +113,11 @@ public final class EngineConfig {
     return sourcePoolSize;
   }
 
-  /** Audio queued before a synthesized line starts playing. */
+  /**
+   * The least audio queued before a synthesized line starts playing. A line is held longer when its backend makes
+   * audio slower than real time, until what is buffered plus what the backend will add while the line plays covers
+   * the line's estimated length, so that it plays without a gap ({@link SpeechStats#underruns()}).
+   */
   public int preRollMillis() {
     return preRollMillis;
   }

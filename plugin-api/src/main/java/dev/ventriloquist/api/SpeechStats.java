@@ -11,11 +11,21 @@ import java.util.Objects;
  * @param synthesisNanos time the backend spent producing all PCM; -1 until synthesis ends
  * @param samples PCM samples produced so far (engine rate, mono)
  * @param sampleRate the engine's sample rate
+ * @param underruns times so far that the line ran dry while it played: its source had played everything queued
+ *     before more PCM came, an audible gap (each dry spell counted once, when playback resumes); 0 where the output
+ *     has no playback clock (outputs that collect the PCM or finish lines at once)
  */
 public record SpeechStats(
-    String backend, boolean cacheHit, long timeToFirstChunkNanos, long synthesisNanos, long samples, int sampleRate) {
+    String backend, boolean cacheHit, long timeToFirstChunkNanos, long synthesisNanos, long samples, int sampleRate,
+    int underruns) {
   public SpeechStats {
     Objects.requireNonNull(backend, "backend");
+  }
+
+  /** Stats with no underruns (as before underruns were counted). */
+  public SpeechStats(
+      String backend, boolean cacheHit, long timeToFirstChunkNanos, long synthesisNanos, long samples, int sampleRate) {
+    this(backend, cacheHit, timeToFirstChunkNanos, synthesisNanos, samples, sampleRate, 0);
   }
 
   /** Seconds of audio produced so far. */

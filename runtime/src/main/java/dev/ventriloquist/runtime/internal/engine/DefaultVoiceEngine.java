@@ -35,6 +35,7 @@ import dev.ventriloquist.api.SynthesisException;
 import dev.ventriloquist.api.UnknownCharacterException;
 import dev.ventriloquist.api.VoiceEngine;
 import dev.ventriloquist.api.VoicePack;
+import dev.ventriloquist.runtime.internal.audio.AdaptivePreRoll;
 import dev.ventriloquist.runtime.internal.lipsync.LipSyncAnalyzer;
 import dev.ventriloquist.runtime.internal.lipsync.LipSyncTrack;
 import dev.ventriloquist.runtime.internal.lipsync.WordAligner;
@@ -118,6 +119,11 @@ public final class DefaultVoiceEngine implements VoiceEngine {
   private final AtomicLong cacheHits = new AtomicLong();
   private final AtomicLong cacheMisses = new AtomicLong();
   private final AtomicLong lastTimeToFirstChunk = new AtomicLong(-1);
+  /**
+   * Samples per second the backend produced on its last synthesized whole line, from its first chunk to its last
+   * (wall clock), or NaN: what the adaptive pre-roll assumes for the next line until that line's own rate is known.
+   */
+  private volatile double productionRate = Double.NaN;
   /** Clock and idle timeout of streamed lines' text ({@link StreamedText}); tests set their own clock. */
   private volatile java.util.function.LongSupplier streamClock = System::nanoTime;
   private volatile long streamIdleNanos = SpeechWriter.IDLE_TIMEOUT.toNanos();
@@ -748,6 +754,10 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       }
       LipSyncTrack track = sink.finish();
       speech.synthesisDone(System.nanoTime() - t0);
+      double rate = sink.productionRate();
+      if (!Double.isNaN(rate)) {
+        productionRate = rate;
+      }
       scheduler.synthesized(speech);
       if (tee != null) {
         tee.lipSync(track);
@@ -931,6 +941,10 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     private final ChunkKeeper keep;
     private final LipSyncAnalyzer lipSync = new LipSyncAnalyzer();
     private boolean first = true;
+    private long firstNanos;
+    private long firstSamples;
+    private long lastNanos;
+    private long produced;
 
     LineSink(SpeechImpl speech, PlaybackStream stream, ChunkKeeper keep) {
       this.speech = speech;
@@ -952,7 +966,11 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       if (first) {
         first = false;
         lastTimeToFirstChunk.set(speech.timeToFirstChunkNanos());
+        firstNanos = System.nanoTime();
+        firstSamples = length;
       }
+      produced += length;
+      lastNanos = System.nanoTime();
       lipSync.accept(samples, offset, length);
       stream.write(samples, offset, length);
       if (keep != null) {
@@ -968,6 +986,18 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     @Override
     public void onCancel(Runnable action) {
       speech.whenTerminal(action);
+    }
+
+    /**
+     * Samples per second made after the first chunk (whose time includes the prompt's prefill) up to the last, or
+     * NaN when that span is shorter than the adaptive pre-roll trusts.
+     */
+    double productionRate() {
+      long span = lastNanos - firstNanos;
+      if (first || produced <= firstSamples || span < AdaptivePreRoll.MIN_WINDOW_NANOS) {
+        return Double.NaN;
+      }
+      return (produced - firstSamples) * 1e9 / span;
     }
 
     /** Completes the lip-sync track and the line's estimated word timings; call once the line is whole. */
@@ -1091,17 +1121,46 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     return deferred;
   }
 
-  /** Opens the output stream, or fails the line and returns null. */
+  /**
+   * Opens the output stream, or fails the line and returns null. A line being synthesized carries its estimated
+   * length and the backend's last production rate, from which the audio layer decides when it may start
+   * ({@link AdaptivePreRoll}).
+   */
   private PlaybackStream openNow(SpeechImpl speech, boolean preRolled) {
     SpeechOptions o = speech.options();
     try {
       return output.open(new PlaybackRequest(speech.id(), o.priority(), o.emitter(),
           o.volume() * speech.character().gain(),
-          speech.character().spatial(), preRolled, o.poolFullPolicy()), speech);
+          speech.character().spatial(), preRolled, o.poolFullPolicy(),
+          preRolled ? () -> 0 : expectedSamples(speech), productionRate), speech);
     } catch (RuntimeException e) {
       speech.fail(e);
       return null;
     }
+  }
+
+  /**
+   * The line's length estimated from its text ({@link AdaptivePreRoll#estimateSamples}), with its pauses for a line
+   * with markup. A streamed-text line's estimate is read from its text as it grows (what has been appended so far:
+   * the line starts on what is known, and the estimate only rises), without a lock: the audio thread reads it.
+   */
+  private static java.util.function.LongSupplier expectedSamples(SpeechImpl speech) {
+    StreamedText streamed = speech.streamed();
+    if (streamed != null) {
+      return () -> AdaptivePreRoll.samplesOf(AdaptivePreRoll.EDGE_SECONDS + streamed.spokenSeconds(),
+          EngineConfig.SAMPLE_RATE);
+    }
+    String text = speech.text();
+    if (!LineMarkup.hasMarkup(text)) {
+      long samples = AdaptivePreRoll.estimateSamples(text, EngineConfig.SAMPLE_RATE);
+      return () -> samples;
+    }
+    double seconds = AdaptivePreRoll.EDGE_SECONDS;
+    for (LineMarkup.Span span : LineMarkup.parse(text)) {
+      seconds += span.isPause() ? span.pauseMillis() / 1000.0 : AdaptivePreRoll.speechSeconds(span.text());
+    }
+    long samples = AdaptivePreRoll.samplesOf(seconds, EngineConfig.SAMPLE_RATE);
+    return () -> samples;
   }
 
   /**

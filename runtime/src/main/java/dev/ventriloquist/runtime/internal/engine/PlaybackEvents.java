@@ -22,6 +22,12 @@ public interface PlaybackEvents {
    */
   default void heard(long playedSamples) {}
 
+  /**
+   * The line ran dry while playing (its source had played everything queued before more PCM came) and has just
+   * resumed: one call per dry spell. Outputs without a playback clock never call it.
+   */
+  default void underrun() {}
+
   /** Everything written was heard. Terminal. */
   void finished();
 

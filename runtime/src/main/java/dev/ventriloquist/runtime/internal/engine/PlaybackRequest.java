@@ -1,6 +1,7 @@
 package dev.ventriloquist.runtime.internal.engine;
 
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 import dev.ventriloquist.api.Emitter;
 import dev.ventriloquist.api.PoolFullPolicy;
@@ -16,13 +17,28 @@ import dev.ventriloquist.api.Spatial;
  * @param spatial the character's distance attenuation
  * @param preRolled true when all PCM is already at hand (a cache hit): start at once, no pre-roll wait
  * @param poolFullPolicy what to do when no source is free and none can be stolen
+ * @param expectedSamples the line's estimated length in samples, for the adaptive pre-roll
+ *     ({@link dev.ventriloquist.runtime.internal.audio.AdaptivePreRoll}); 0 or less when unknown (the fixed pre-roll
+ *     alone decides). Read on the audio thread at each tick until the line starts: cheap, never blocking
+ * @param productionRate samples per second the backend produced on its previous line, assumed until this line's
+ *     own rate is measured; NaN when unknown
  */
 public record PlaybackRequest(
     long speechId, int priority, Emitter emitter, float volume, Spatial spatial, boolean preRolled,
-    PoolFullPolicy poolFullPolicy) {
+    PoolFullPolicy poolFullPolicy, LongSupplier expectedSamples, double productionRate) {
+  private static final LongSupplier UNKNOWN = () -> 0;
+
   public PlaybackRequest {
     Objects.requireNonNull(emitter, "emitter");
     Objects.requireNonNull(spatial, "spatial");
     Objects.requireNonNull(poolFullPolicy, "poolFullPolicy");
+    Objects.requireNonNull(expectedSamples, "expectedSamples");
+  }
+
+  /** A request whose length is unknown: a streamed line starts after the fixed pre-roll. */
+  public PlaybackRequest(
+      long speechId, int priority, Emitter emitter, float volume, Spatial spatial, boolean preRolled,
+      PoolFullPolicy poolFullPolicy) {
+    this(speechId, priority, emitter, volume, spatial, preRolled, poolFullPolicy, UNKNOWN, Double.NaN);
   }
 }

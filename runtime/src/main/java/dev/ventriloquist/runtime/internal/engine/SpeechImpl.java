@@ -88,6 +88,7 @@ final class SpeechImpl implements Speech, PlaybackEvents {
   private long firstChunkNanos = -1;
   private long synthesisNanos = -1;
   private long samples;
+  private int underruns;
   // Playback controls (guarded by this); applied to the stream outside the monitor by applyControls().
   private boolean paused;
   private float gain = Float.NaN; // NaN: the request's volume
@@ -234,7 +235,7 @@ final class SpeechImpl implements Speech, PlaybackEvents {
 
   @Override
   public synchronized SpeechStats stats() {
-    return new SpeechStats(backend, cacheHit, firstChunkNanos, synthesisNanos, samples, sampleRate);
+    return new SpeechStats(backend, cacheHit, firstChunkNanos, synthesisNanos, samples, sampleRate, underruns);
   }
 
   @Override
@@ -497,6 +498,11 @@ final class SpeechImpl implements Speech, PlaybackEvents {
     }
     dispatch(l -> l.onProgress(this, playedSamples, fraction));
     advanceMouth(playedSamples);
+  }
+
+  @Override
+  public synchronized void underrun() {
+    underruns++;
   }
 
   @Override

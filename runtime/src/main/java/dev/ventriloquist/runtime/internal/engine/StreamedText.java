@@ -7,6 +7,7 @@ import java.util.function.LongSupplier;
 
 import dev.ventriloquist.api.InvalidTextException;
 import dev.ventriloquist.api.MisuseException;
+import dev.ventriloquist.runtime.internal.audio.AdaptivePreRoll;
 import dev.ventriloquist.spi.TextStream;
 
 /**
@@ -41,6 +42,11 @@ final class StreamedText implements TextStream {
   private boolean timedOut;
   private boolean ended;
   private long lastAppend;
+  /**
+   * Speaking time of everything appended at the adaptive pre-roll's slow estimate rates
+   * ({@link AdaptivePreRoll#speechSeconds}); written under the lock, read without it by the audio thread.
+   */
+  private volatile double spokenSeconds;
   /** Times a reader began or went on waiting (after looking at the clock); for tests. */
   private long readerPolls;
   /** {@link #readerPolls} at the last append; for tests. */
@@ -79,6 +85,7 @@ final class StreamedText implements TextStream {
             + "EngineConfig.maxTextLength)");
       }
       raw.append(piece);
+      spokenSeconds += AdaptivePreRoll.speechSeconds(piece);
       lastAppend = clock.getAsLong();
       pollsAtAppend = readerPolls;
       String s = TextNormalizer.normalize(raw.substring(0, cut(raw)));
@@ -89,6 +96,11 @@ final class StreamedText implements TextStream {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Estimated speaking time of the raw text appended so far, seconds (see {@link #spokenSeconds}). Never blocks. */
+  double spokenSeconds() {
+    return spokenSeconds;
   }
 
   /** Marks the text complete (idempotent). */

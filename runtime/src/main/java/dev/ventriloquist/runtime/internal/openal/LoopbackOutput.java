@@ -66,7 +66,7 @@ public final class LoopbackOutput extends OpenAlOutput {
   /**
    * Renders {@code frames} frames into {@code out} from frame {@code offsetFrames}, running the audio tick every
    * {@link OpenAlConfig#tickMillis()}. Does not wait for producers: a line whose PCM has not arrived underruns,
-   * exactly as on a real device.
+   * exactly as on a real device, and a streamed line starts by the adaptive pre-roll on the rendered clock.
    */
   public void render(float[] out, int offsetFrames, int frames) {
     if (offsetFrames < 0 || frames < 0 || (long) (offsetFrames + frames) * 2 > out.length) {
@@ -106,12 +106,16 @@ public final class LoopbackOutput extends OpenAlOutput {
    * Renders until no line is open, waiting or sounding, or {@code maxFrames} are rendered; returns the frames
    * rendered. Offline rendering has no deadline, so while a line that is still being written has nothing left to
    * play this waits for its producer (up to {@code producerWaitMillis} each time; then it renders on, and the line
-   * underruns) instead of rendering a gap: the result is the gapless line however slow the synthesis.
+   * underruns) instead of rendering a gap: the result is the gapless line however slow the synthesis. So streamed
+   * lines start after the fixed pre-roll here, not the adaptive one.
    */
   public long renderUntilIdle(RenderSink sink, long maxFrames, long producerWaitMillis) {
     synchronized (lock) {
       ensureOpen();
       long start = renderer.renderedFrames();
+      // Offline there is no deadline to meet (the renderer waits for the producer), and the rendered clock runs
+      // faster than any producer: the adaptive pre-roll would only put silence before a line.
+      mixer.adaptiveStart(false);
       try (AlContext.Binding ignored = al.bind()) {
         renderer.tick();
         while (!mixer.idle() && renderer.renderedFrames() - start < maxFrames) {
@@ -135,6 +139,8 @@ public final class LoopbackOutput extends OpenAlOutput {
           slice.get(sliceCopy, 0, n * 2);
           sink.accept(sliceCopy, n);
         }
+      } finally {
+        mixer.adaptiveStart(true);
       }
       return renderer.renderedFrames() - start;
     }

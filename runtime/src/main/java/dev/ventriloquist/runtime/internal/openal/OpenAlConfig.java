@@ -75,7 +75,11 @@ public final class OpenAlConfig {
     return sourcePoolSize;
   }
 
-  /** Audio queued before a streamed line starts; a pre-rolled (cached) line starts at once. */
+  /**
+   * The least audio queued before a streamed line starts; on a real-time clock the line waits longer while its
+   * producer is slower than real time ({@link dev.ventriloquist.runtime.internal.audio.AdaptivePreRoll}). A
+   * pre-rolled (cached) line starts at once.
+   */
   public int preRollMillis() {
     return preRollMillis;
   }

@@ -126,6 +126,12 @@ final class SourceMixer {
   private long now;
   private long lastTick = Long.MIN_VALUE;
   private boolean started;
+  /**
+   * Streamed lines start by the adaptive pre-roll ({@link dev.ventriloquist.runtime.internal.audio.AdaptivePreRoll}),
+   * which needs a clock at real-time pace; offline rendering (which waits for producers instead of running dry)
+   * turns it off and uses the fixed pre-roll.
+   */
+  private boolean adaptiveStart = true;
   /** Written by the tick thread in {@link #dispose}, read by {@link #open} on producer threads. */
   private volatile boolean disposed;
   private int lastAlError = AL_NO_ERROR;
@@ -205,7 +211,8 @@ final class SourceMixer {
   // ---- Any thread ------------------------------------------------------------------------------------------
 
   PlaybackStream open(PlaybackRequest request, PlaybackEvents events) {
-    SpeechStream stream = new SpeechStream(request, events, order.getAndIncrement(), this, maxBuffersPerSource);
+    SpeechStream stream = new SpeechStream(request, events, order.getAndIncrement(), this, maxBuffersPerSource,
+        config.sourceSampleRate(), preRollFrames);
     opened.add(stream);
     // dispose() sets disposed, then drains opened: either it drained this stream (and failed it), or we see the
     // flag here and take the stream back ourselves. Checking before the add would leave a stream added just after
@@ -340,6 +347,11 @@ final class SourceMixer {
   }
 
   // ---- Tick thread -----------------------------------------------------------------------------------------
+
+  /** Turns the adaptive pre-roll on (real-time clock) or off (offline rendering: the fixed pre-roll). */
+  void adaptiveStart(boolean on) {
+    adaptiveStart = on;
+  }
 
   /** No line is open, waiting or sounding. */
   boolean idle() {
@@ -669,7 +681,11 @@ final class SourceMixer {
     }
 
     if (!s.playing) {
-      boolean ready = s.submitted >= preRollFrames || s.drained() || (s.request.preRolled() && s.submitted > 0);
+      // The policy sees every tick's count (it measures the production rate), and is asked only for lines that
+      // are being synthesized now: a cached line starts at once.
+      boolean covered = s.startPolicy.ready(now, s.written(), s.ended) || !adaptiveStart;
+      boolean ready = s.submitted >= preRollFrames && covered || s.drained()
+          || (s.request.preRolled() && s.submitted > 0);
       if (ready) {
         if (s.submitted == 0) {
           // An empty line: nothing to hear, but its listeners still see it start and finish.
@@ -685,6 +701,7 @@ final class SourceMixer {
       if (s.bufferCount > 0) {
         AL10.alSourcePlay(source); // underrun: more PCM came after the queue ran dry
         underruns++;
+        fireUnderrun(s);
         s.stoppedSince = Long.MIN_VALUE;
       } else if (s.drained()) {
         if (s.stoppedSince == Long.MIN_VALUE) {
@@ -948,6 +965,14 @@ final class SourceMixer {
       s.events.heard(heard);
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "speech " + s.request.speechId() + ": heard handler threw", e);
+    }
+  }
+
+  private static void fireUnderrun(SpeechStream s) {
+    try {
+      s.events.underrun();
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "speech " + s.request.speechId() + ": underrun handler threw", e);
     }
   }
 

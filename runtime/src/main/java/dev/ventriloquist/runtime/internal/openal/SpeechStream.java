@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.ventriloquist.runtime.internal.audio.AdaptivePreRoll;
 import dev.ventriloquist.runtime.internal.engine.PlaybackEvents;
 import dev.ventriloquist.runtime.internal.engine.PlaybackRequest;
 import dev.ventriloquist.runtime.internal.engine.PlaybackStream;
@@ -65,14 +66,19 @@ final class SpeechStream implements PlaybackStream {
   /** The tick paused the source (alSourcePause) and must play it again on resume. */
   boolean alPaused;
   float appliedPitch = Float.NaN;
+  /** When the line may start (fed the written count every tick until it does). */
+  final AdaptivePreRoll startPolicy;
 
-  SpeechStream(PlaybackRequest request, PlaybackEvents events, long order, SourceMixer mixer, int maxBuffers) {
+  SpeechStream(PlaybackRequest request, PlaybackEvents events, long order, SourceMixer mixer, int maxBuffers,
+      int sampleRate, int preRollFrames) {
     this.request = request;
     this.events = events;
     this.order = order;
     this.mixer = mixer;
     this.bufferIds = new int[maxBuffers];
     this.bufferLengths = new int[maxBuffers];
+    this.startPolicy = new AdaptivePreRoll(sampleRate, preRollFrames, request.expectedSamples(),
+        request.productionRate());
   }
 
   @Override

@@ -49,6 +49,16 @@ class StreamedTextTest {
   }
 
   @Test
+  void theSpeakingTimeEstimateGrowsWithEachPiece() {
+    StreamedText t = new StreamedText(1000, TIMEOUT, () -> 0);
+    assertEquals(0.0, t.spokenSeconds());
+    t.append("Hello, ");
+    assertEquals(7 / 12.0, t.spokenSeconds(), 1e-12, "7 characters at 12 a second");
+    t.append("你好");
+    assertEquals(7 / 12.0 + 2 / 4.0, t.spokenSeconds(), 1e-12, "and 2 Han characters at 4 a second");
+  }
+
+  @Test
   void theLastCharacterWaitsForTheNext() {
     StreamedText t = new StreamedText(1000, TIMEOUT, () -> 0);
     t.append("Caf");
