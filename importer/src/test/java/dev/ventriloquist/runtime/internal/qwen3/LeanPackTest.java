@@ -95,6 +95,39 @@ class LeanPackTest {
   }
 
   @Test
+  void quantisedPacksStoreTheUpsamplerInHalfAndDecodeAlmostAsFp32() throws Exception {
+    Path p32 = TinyCheckpoints.packDir();
+    Path p4 = TinyCheckpoints.leanPackDir(SyntheticCheckpoint.Shape.TINY, WeightPrecision.INT4);
+    String up = "codec_decoder_upsampler.onnx";
+    String tr = "codec_decoder_transformer.onnx";
+    assertTrue(Files.size(p4.resolve(up)) < 0.6 * Files.size(p32.resolve(up)), "fp16-stored upsampler");
+    assertEquals(Files.size(p32.resolve(tr)), Files.size(p4.resolve(tr)), "the transformer half stays fp32");
+    SplittableRandom rng = new SplittableRandom(9);
+    int[] codes = new int[40 * 16];
+    for (int i = 0; i < codes.length; i++) {
+      codes[i] = rng.nextInt(2048);
+    }
+    float[] a;
+    float[] b;
+    try (Qwen3Sessions s = Qwen3Sessions.open(Qwen3ModelPack.load(p32), DevicePreference.CPU, 1)) {
+      a = StreamingDecoder.decodeAll(s, codes, 16, 1920);
+    }
+    try (Qwen3Sessions s = Qwen3Sessions.open(Qwen3ModelPack.load(p4), DevicePreference.CPU, 1)) {
+      b = StreamingDecoder.decodeAll(s, codes, 16, 1920);
+    }
+    double num = 0;
+    double den = 0;
+    for (int i = 0; i < a.length; i++) {
+      num += (a[i] - b[i]) * (double) (a[i] - b[i]);
+      den += (double) a[i] * a[i];
+    }
+    double rel = Math.sqrt(num / den);
+    System.out.printf("fp16-stored upsampler vs fp32: relative L2 %.3g over %d samples%n", rel, a.length);
+    assertTrue(rel > 0, "the weights were rounded");
+    assertTrue(rel < 2e-3, "relative L2 " + rel);
+  }
+
+  @Test
   void olderGraphsAskedOfALeanPackAreAClearError() {
     Qwen3ModelPack pack = Qwen3ModelPack.load(TinyCheckpoints.leanPackDir(SyntheticCheckpoint.Shape.TINY,
         WeightPrecision.FP32));
