@@ -149,11 +149,6 @@ public final class Qwen3ModelPack {
     return f != null && Files.isRegularFile(dir.resolve(f));
   }
 
-  /** Whether the pack has the graph of {@code role} (listed and present). */
-  boolean hasGraph(String role) {
-    return listed(dir, manifest.graphs, role);
-  }
-
   /** The projected text embedding table, or null when the pack has none. */
   dev.ventriloquist.runtime.internal.model.RowTable textTable() {
     return textTable;
