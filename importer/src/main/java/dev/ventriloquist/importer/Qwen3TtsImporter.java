@@ -39,11 +39,19 @@ import java.util.function.Consumer;
  * graph's weights are in memory at once), write the tables, copy the tokenizer, and write {@code model.json} last:
  * a pack without a manifest is never loaded, so an interrupted import cannot look complete.
  *
- * <p>Pack layout: {@code text_embed.onnx}, {@code talker.onnx}, {@code code_predictor.onnx},
- * {@code codec_decoder.onnx} (one-shot) with its streaming halves {@code codec_decoder_transformer.onnx} and
- * {@code codec_decoder_upsampler.onnx} (see {@link CodecDecoderSplit}), {@code speaker_encoder.onnx} (Base only), {@code codec_encoder.onnx} (each with a {@code .onnx.data} file beside it when its weights exceed the external-data
- * threshold), {@code talker_codec_embedding.npy} [V, D], {@code code_predictor_codec_embeddings.npy} [Q-1, V_pred, D],
- * {@code vocab.json}, {@code merges.txt}, {@code tokenizer_config.json}, {@code model.json}.
+ * <p>Pack layout: {@code talker_inplace.onnx}, {@code code_predictor_frame.onnx}, the codec decoder's streaming
+ * halves {@code codec_decoder_transformer.onnx} and {@code codec_decoder_upsampler.onnx} (see
+ * {@link CodecDecoderSplit}), {@code speaker_encoder.onnx} (Base only), {@code codec_encoder.onnx} (each with a
+ * {@code .onnx.data} file beside it when its weights exceed the external-data threshold),
+ * {@code text_embed_projected.npy} [V_text, D], {@code talker_codec_embedding.npy} [V, D],
+ * {@code code_predictor_codec_embeddings.npy} [Q-1, V_pred, D], {@code vocab.json}, {@code merges.txt},
+ * {@code tokenizer_config.json}, {@code model.json}.
+ *
+ * <p>The older graphs ({@code text_embed.onnx}, the concatenating {@code talker.onnx}, the per-step
+ * {@code code_predictor.onnx}, the one-shot {@code codec_decoder.onnx}) are written only where no newer graph
+ * replaces them ({@link #SUPERSEDED}; e.g. the concatenating talker when the head size does not suit
+ * GroupQueryAttention), or for every role with {@link #withLegacyGraphs}. {@code text_embed.onnx} is still built, to
+ * precompute the text table, and then deleted.
  */
 public final class Qwen3TtsImporter {
   public static final String IMPORTER_VERSION = "0.1.0";
@@ -52,8 +60,14 @@ public final class Qwen3TtsImporter {
   /** The projected text embedding [V_text, D] (see {@link #writeProjectedText}), and its manifest role. */
   public static final String TEXT_TABLE = "text_embed_projected.npy";
   public static final String TEXT_TABLE_ROLE = dev.ventriloquist.runtime.internal.model.PackRoles.TEXT_TABLE;
-  /** Graphs whose weights exceed this go to external data (protobuf cannot exceed 2 GB). */
-  public static final long DEFAULT_EXTERNAL_THRESHOLD = 1_500_000_000L;
+  /**
+   * Graphs whose weights exceed this keep them in external data, a {@code .onnx.data} file beside the graph. Needed
+   * above 2 GB (protobuf's limit), and worth it well below: ONNX Runtime maps the data file instead of parsing the
+   * weights out of the graph's protobuf and copying them, which held them twice while a session was created and
+   * left the copy in the process's heap (measured on the int4 0.6B pack: 870 MB instead of 1277 MB resident after
+   * opening the talker, predictor and both decoder halves). Graphs of a few MB (the test checkpoints) stay whole.
+   */
+  public static final long DEFAULT_EXTERNAL_THRESHOLD = 16L << 20;
 
   /** Graphs of a pack, in build order, with their manifest roles. */
   public static final Map<String, PackGraph> GRAPHS = new java.util.LinkedHashMap<>();
@@ -76,25 +90,60 @@ public final class Qwen3TtsImporter {
   private final Consumer<String> progress;
   /** The code predictor's precision when it differs from the rest (mixed packs), or null. */
   private final WeightPrecision predictorPrecision;
+  /** Whether the superseded graphs are written as well. */
+  private final boolean legacyGraphs;
+
+  /**
+   * Older graph roles and the newer roles that replace them at run time: an older graph is left out of the pack when
+   * every one of its replacements applies to the checkpoint. {@code textEmbed} has no graph replacing it; the text
+   * table ({@link #TEXT_TABLE}) does, which every pack gets.
+   */
+  public static final Map<String, List<String>> SUPERSEDED = Map.of(
+      "textEmbed", List.of(),
+      "talker", List.of(TalkerInPlaceGraph.ROLE),
+      "codePredictor", List.of(CodePredictorFrameGraph.ROLE),
+      "codecDecoder", List.of(CodecDecoderSplit.TRANSFORMER_ROLE, CodecDecoderSplit.UPSAMPLER_ROLE));
+
+  /**
+   * Graphs that quantised packs store in fp16 although they compute in fp32: every weight is an fp16 initializer
+   * followed by a Cast to fp32, which ONNX Runtime folds when it loads the graph, so compute and memory at run time
+   * are those of fp32 and only the file halves. The codec decoder's upsampler half only: on the synthetic 0.6B
+   * checkpoint its PCM moves by 9.1e-4 relative L2 against fp32 storage (100 frames of random codes); the
+   * transformer half as well would make it 1.2e-3, and the codec encoder's codes come from nearest-codebook ties
+   * that rounded weights would move.
+   */
+  public static final java.util.Set<String> HALF_STORED_WHEN_QUANTISED = java.util.Set.of(
+      CodecDecoderSplit.UPSAMPLER_ROLE);
 
   private final Quantization quantization;
 
   private Qwen3TtsImporter(WeightPrecision precision, long externalThreshold, Consumer<String> progress) {
-    this(precision, externalThreshold, progress, null, Quantization.DEFAULT);
+    this(precision, externalThreshold, progress, null, Quantization.DEFAULT, false);
   }
 
   private Qwen3TtsImporter(WeightPrecision precision, long externalThreshold, Consumer<String> progress,
-      WeightPrecision predictorPrecision, Quantization quantization) {
+      WeightPrecision predictorPrecision, Quantization quantization, boolean legacyGraphs) {
     this.precision = precision;
     this.externalThreshold = externalThreshold;
     this.progress = progress;
     this.predictorPrecision = predictorPrecision;
     this.quantization = quantization;
+    this.legacyGraphs = legacyGraphs;
   }
 
   /** Same importer with another MatMulNBits block size and accuracy level for the int8/int4 precisions. */
   public Qwen3TtsImporter withQuantization(Quantization q) {
-    return new Qwen3TtsImporter(precision, externalThreshold, progress, predictorPrecision, Objects.requireNonNull(q));
+    return new Qwen3TtsImporter(precision, externalThreshold, progress, predictorPrecision, Objects.requireNonNull(q),
+        legacyGraphs);
+  }
+
+  /**
+   * Same importer that also writes the superseded graphs ({@link #SUPERSEDED}): the one-shot codec decoder, the
+   * concatenating talker, the per-step code predictor and {@code text_embed.onnx}. The runtime does not open them
+   * when the newer graphs are there; they serve graph-level comparisons (about 1.5 GB more for an int4 0.6B pack).
+   */
+  public Qwen3TtsImporter withLegacyGraphs() {
+    return new Qwen3TtsImporter(precision, externalThreshold, progress, predictorPrecision, quantization, true);
   }
 
   /**
@@ -102,7 +151,8 @@ public final class Qwen3TtsImporter {
    * code predictor: the predictor runs 15 times per frame and drifts far more at int4 than the talker).
    */
   public Qwen3TtsImporter withPredictorPrecision(WeightPrecision p) {
-    return new Qwen3TtsImporter(precision, externalThreshold, progress, Objects.requireNonNull(p), quantization);
+    return new Qwen3TtsImporter(precision, externalThreshold, progress, Objects.requireNonNull(p), quantization,
+        legacyGraphs);
   }
 
   /** An importer with the default external-data threshold. {@code progress} gets one line per step. */
@@ -113,7 +163,7 @@ public final class Qwen3TtsImporter {
 
   /** Same importer with another external-data threshold in bytes (0 puts every large weight in external data). */
   public Qwen3TtsImporter withExternalThreshold(long bytes) {
-    return new Qwen3TtsImporter(precision, bytes, progress, predictorPrecision, quantization);
+    return new Qwen3TtsImporter(precision, bytes, progress, predictorPrecision, quantization, legacyGraphs);
   }
 
   /**
@@ -140,6 +190,9 @@ public final class Qwen3TtsImporter {
         m.predictorPrecision = predictorPrecision.id();
       }
       List<String> written = new ArrayList<>();
+      // text_embed.onnx is needed to precompute the text table; without legacy graphs it is deleted after that.
+      boolean keepTextEmbed = legacyGraphs;
+      Path textEmbedFile = packDir.resolve(GRAPHS.get("textEmbed").fileName());
       for (Map.Entry<String, PackGraph> e : GRAPHS.entrySet()) {
         if (e.getKey().equals("speakerEncoder") && !ck.config().modelType().clones()) {
           continue; // CustomVoice and VoiceDesign have no speaker encoder
@@ -148,9 +201,19 @@ public final class Qwen3TtsImporter {
         if (!graph.applies(src)) {
           continue;
         }
+        boolean transientGraph = e.getKey().equals("textEmbed") && !keepTextEmbed;
+        if (!transientGraph && !legacyGraphs && superseded(e.getKey(), src)) {
+          // Not written; and an older file of that name from an earlier import would be stale, so it goes.
+          Files.deleteIfExists(packDir.resolve(graph.fileName()));
+          Files.deleteIfExists(packDir.resolve(graph.fileName() + ".data"));
+          continue;
+        }
         boolean predictor = graph instanceof CodePredictorGraph || graph instanceof CodePredictorFrameGraph;
         WeightPrecision gp = predictor && predictorPrecision != null ? graph.precision(predictorPrecision)
             : graph.precision(precision);
+        if (precision.quantized() && gp == WeightPrecision.FP32 && HALF_STORED_WHEN_QUANTISED.contains(e.getKey())) {
+          gp = WeightPrecision.FP16;
+        }
         long bytes = graph.weightElements(src) * gp.bytesPerElement();
         boolean ext = bytes > externalThreshold;
         Path onnx = packDir.resolve(graph.fileName());
@@ -164,6 +227,11 @@ public final class Qwen3TtsImporter {
           graph.build(g, src);
           g.write(onnx, "Qwen3-TTS " + ck.config().variant() + " " + graph.fileName() + ", " + gp.id());
         }
+        if (transientGraph) {
+          progress.accept(String.format("  built %s in %.1f s (to precompute %s)", graph.fileName(),
+              (System.nanoTime() - g0) / 1e9, TEXT_TABLE));
+          continue;
+        }
         written.add(graph.fileName());
         if (ext) {
           written.add(graph.fileName() + ".data");
@@ -172,7 +240,14 @@ public final class Qwen3TtsImporter {
         progress.accept(String.format("  wrote %s in %.1f s", graph.fileName(), (System.nanoTime() - g0) / 1e9));
       }
       writeTables(ck, main, packDir);
-      writeProjectedText(ck, packDir);
+      try {
+        writeProjectedText(ck, packDir);
+      } finally {
+        if (!keepTextEmbed) {
+          Files.deleteIfExists(textEmbedFile);
+          Files.deleteIfExists(packDir.resolve(textEmbedFile.getFileName() + ".data"));
+        }
+      }
       m.tables.put(TEXT_TABLE_ROLE, TEXT_TABLE);
       written.add(TEXT_TABLE);
       m.tables.put("talkerCodecEmbedding", TALKER_CODEC_TABLE);
@@ -193,6 +268,20 @@ public final class Qwen3TtsImporter {
           (System.nanoTime() - t0) / 1e9));
       return m;
     }
+  }
+
+  /** Whether a newer graph (or table) replaces {@code role} in a pack of this checkpoint. */
+  private static boolean superseded(String role, PackGraph.Sources src) {
+    List<String> by = SUPERSEDED.get(role);
+    if (by == null) {
+      return false;
+    }
+    for (String r : by) {
+      if (!GRAPHS.get(r).applies(src)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

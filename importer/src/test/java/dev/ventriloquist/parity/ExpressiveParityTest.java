@@ -69,7 +69,7 @@ class ExpressiveParityTest {
       Files.copy(ParityFixture.root().resolve(name).resolve(f), ck.resolve(f));
     }
     Path dir = Files.createTempDirectory("ventriloquist-parity-pack-");
-    Qwen3TtsImporter.create(WeightPrecision.FP32, line -> { }).importCheckpoint(ck, dir);
+    Qwen3TtsImporter.create(WeightPrecision.FP32, line -> { }).withLegacyGraphs().importCheckpoint(ck, dir);
     PACKS.put(name, dir);
     return dir;
   }

@@ -120,7 +120,8 @@ final class ParityFixture {
       if (pack == null) {
         try {
           Path dir = tempDir("ventriloquist-parity-");
-          Qwen3TtsImporter.create(WeightPrecision.FP32, line -> { }).importCheckpoint(checkpoint(), dir);
+          Qwen3TtsImporter.create(WeightPrecision.FP32, line -> { }).withLegacyGraphs()
+              .importCheckpoint(checkpoint(), dir);
           pack = dir;
         } catch (IOException e) {
           throw new UncheckedIOException(e);

@@ -16,7 +16,11 @@
  * codec_encoder.onnx    wav24k f32[1,N] -> codes i64[1,ceil(N/1920),16]  (always fp32 weights)
  * </pre>
  *
- * A graph whose weights exceed 1.5 GB keeps them in {@code <graph>.onnx.data} beside it (ONNX external data), which
- * ONNX Runtime finds when the session is created from the file path.
+ * The first four are superseded at run time (by the projected text table, {@code talker_inplace.onnx},
+ * {@code code_predictor_frame.onnx} and the decoder's two streaming halves, see {@link CodecDecoderSplit}); the
+ * importer writes them only where nothing replaces them or when asked to keep them.
+ *
+ * A graph whose weights exceed 16 MB keeps them in {@code <graph>.onnx.data} beside it (ONNX external data), which
+ * ONNX Runtime finds, and maps, when the session is created from the file path.
  */
 package dev.ventriloquist.importer.internal.onnx;

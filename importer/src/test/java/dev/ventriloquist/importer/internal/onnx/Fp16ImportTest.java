@@ -60,7 +60,7 @@ class Fp16ImportTest {
   @Test
   void externalDataGraphsLoadAndMatchEmbedded() throws Exception {
     Path ext = TinyCheckpoints.newTempDir("ext-");
-    Qwen3TtsImporter.create(WeightPrecision.FP32, l -> { }).withExternalThreshold(0)
+    Qwen3TtsImporter.create(WeightPrecision.FP32, l -> { }).withExternalThreshold(0).withLegacyGraphs()
         .importCheckpoint(TinyCheckpoints.checkpointDir(), ext);
     assertTrue(Files.exists(ext.resolve("talker.onnx.data")));
     ModelPackManifest.load(ext).verifyChecksums(ext);

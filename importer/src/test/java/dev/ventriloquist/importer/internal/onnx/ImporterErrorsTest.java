@@ -104,9 +104,9 @@ class ImporterErrorsTest {
     Files.write(pack.resolve("merges.txt"), b);
     ModelPackException e = assertThrows(ModelPackException.class, () -> m.verifyChecksums(pack));
     assertTrue(e.getMessage().contains("merges.txt"), e.getMessage());
-    Files.delete(pack.resolve("codec_decoder.onnx"));
+    Files.delete(pack.resolve("codec_decoder_upsampler.onnx"));
     e = assertThrows(ModelPackException.class, () -> ModelPackManifest.load(pack));
-    assertTrue(e.getMessage().contains("codec_decoder.onnx"), e.getMessage());
+    assertTrue(e.getMessage().contains("codec_decoder_upsampler.onnx"), e.getMessage());
     e = assertThrows(ModelPackException.class, () -> ModelPackManifest.load(pack.resolve("nowhere")));
     assertTrue(e.getMessage().contains("model import"), e.getMessage());
   }

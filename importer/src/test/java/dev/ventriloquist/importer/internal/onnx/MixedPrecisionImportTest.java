@@ -40,7 +40,8 @@ class MixedPrecisionImportTest {
   void int4PackWithInt8CodePredictor() throws Exception {
     Path pack = TinyCheckpoints.newTempDir("mixed");
     ModelPackManifest m = Qwen3TtsImporter.create(WeightPrecision.INT4, line -> { })
-        .withPredictorPrecision(WeightPrecision.INT8).importCheckpoint(TinyCheckpoints.checkpointDir(), pack);
+        .withPredictorPrecision(WeightPrecision.INT8).withLegacyGraphs()
+        .importCheckpoint(TinyCheckpoints.checkpointDir(), pack);
     assertEquals("int4", m.precision);
     assertEquals("int8", m.predictorPrecision);
     assertEquals(Set.of(8L), bits(pack.resolve(CodePredictorFrameGraph.FILE)));

@@ -44,15 +44,23 @@ public final class PackRebuild {
         PackGraph graph = Qwen3TtsImporter.GRAPHS.get(role);
         Path onnx = to.resolve(graph.fileName());
         Files.deleteIfExists(onnx); // a hard link: never write through it
+        Path data = to.resolve(graph.fileName() + ".data");
+        Files.deleteIfExists(data);
+        boolean ext = Boolean.getBoolean("rebuild.externalData"); // -Drebuild.externalData=true: weights beside
         long t0 = System.nanoTime();
         try (GraphBuilder g = new GraphBuilder(graph.fileName().replace(".onnx", ""), graph.precision(precision),
-            null)) {
+            ext ? data : null)) {
           graph.build(g, src);
           g.write(onnx, "Qwen3-TTS " + ck.config().variant() + " " + graph.fileName() + ", rebuilt");
         }
         m.files.removeIf(e -> e.path.equals(graph.fileName()));
         m.files.add(new ModelPackManifest.FileEntry(graph.fileName(), Files.size(onnx),
             ModelPackManifest.sha256(onnx)));
+        m.files.removeIf(e -> e.path.equals(data.getFileName().toString()));
+        if (ext) {
+          m.files.add(new ModelPackManifest.FileEntry(data.getFileName().toString(), Files.size(data),
+              ModelPackManifest.sha256(data)));
+        }
         System.out.printf("rebuilt %s in %.1f s%n", graph.fileName(), (System.nanoTime() - t0) / 1e9);
       }
     }

@@ -16,7 +16,9 @@ import java.util.stream.Stream;
 /**
  * Shared test fixture: synthetic checkpoints generated and imported once per JVM into a temporary folder (deleted at
  * exit). {@link #checkpointDir()} and {@link #packDir()} give the {@code tiny} shape (seed 1) imported in fp32; other
- * shapes and precisions are cached the same way.
+ * shapes and precisions are cached the same way. These packs keep the older graphs
+ * ({@link Qwen3TtsImporter#withLegacyGraphs}): the graph-level tests read them, and every runtime test thereby also
+ * runs a pack laid out as before the lean layout. {@link #leanPackDir} gives the default layout.
  *
  * <p>Thread-safe. Tests must not modify the returned folders; copy them first.
  */
@@ -54,6 +56,24 @@ public final class TinyCheckpoints {
 
   public static synchronized Path packDir(SyntheticCheckpoint.Shape shape, WeightPrecision precision) {
     String key = shape.modelSize() + "-" + precision.id();
+    Path existing = PACKS.get(key);
+    if (existing != null) {
+      return existing;
+    }
+    Path ck = checkpointDir(shape);
+    Path dir = root().resolve("pack-" + key);
+    try {
+      Qwen3TtsImporter.create(precision, line -> { }).withLegacyGraphs().importCheckpoint(ck, dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    PACKS.put(key, dir);
+    return dir;
+  }
+
+  /** The checkpoint of {@code shape} imported in {@code precision} with the default (lean) layout. */
+  public static synchronized Path leanPackDir(SyntheticCheckpoint.Shape shape, WeightPrecision precision) {
+    String key = shape.modelSize() + "-" + precision.id() + "-lean";
     Path existing = PACKS.get(key);
     if (existing != null) {
       return existing;
@@ -100,7 +120,7 @@ public final class TinyCheckpoints {
     Path ck = checkpointDir(shape, type);
     Path dir = root().resolve("pack-" + key);
     try {
-      Qwen3TtsImporter.create(WeightPrecision.FP32, line -> { }).importCheckpoint(ck, dir);
+      Qwen3TtsImporter.create(WeightPrecision.FP32, line -> { }).withLegacyGraphs().importCheckpoint(ck, dir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

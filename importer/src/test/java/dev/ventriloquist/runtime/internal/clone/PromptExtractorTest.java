@@ -64,8 +64,10 @@ class PromptExtractorTest {
     assertFalse(a.transcript().isPresent());
     assertArrayEquals(a.speakerEmbedding(), b.speakerEmbedding());
     VoicePrompt i1 = extractor.extract(clip, PromptMode.ICL, "words", "l");
+    assertFalse(extractor.holdsSessions(), "the encoders are closed between extractions");
     VoicePrompt i2 = extractor.extract(clip, PromptMode.ICL, "words", "l");
     assertEquals(i1, i2);
+    assertFalse(extractor.holdsSessions(), "the encoders are closed between extractions");
     assertArrayEquals(a.speakerEmbedding(), i1.speakerEmbedding(), "the x-vector does not depend on the mode");
   }
 

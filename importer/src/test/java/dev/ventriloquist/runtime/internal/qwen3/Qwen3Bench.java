@@ -171,7 +171,8 @@ public final class Qwen3Bench {
         SyntheticCheckpoint.write(SyntheticCheckpoint.Shape.named(args[1]), 1, ck, System.out::println);
       }
       if (!Files.exists(pack.resolve("model.json"))) {
-        Qwen3TtsImporter.create(WeightPrecision.parse(args[4]), System.out::println).importCheckpoint(ck, pack);
+        Qwen3TtsImporter.create(WeightPrecision.parse(args[4]), System.out::println).withLegacyGraphs()
+            .importCheckpoint(ck, pack);
       }
       return;
     }

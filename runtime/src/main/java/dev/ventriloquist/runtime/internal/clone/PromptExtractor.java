@@ -27,8 +27,10 @@ import dev.ventriloquist.runtime.internal.model.ModelPackManifest;
  * reference codes. Both graphs take the mono 24 kHz samples of a {@link ReferenceClip} as they are (no
  * normalisation, like the reference implementation).
  *
- * <p>The two ORT sessions are opened on first use, not by {@link #open}: a game whose prompts are all stored or
- * shipped in its voice packs never loads the encoders. Each session is opened at most once.
+ * <p>The two ORT sessions are opened by {@link #extract}, not by {@link #open}, and closed again before it returns: a
+ * game whose prompts are all stored or shipped in its voice packs never loads the encoders, and one that extracts
+ * holds their weights (about 260 MB for 0.6B) only while a prompt is being extracted. Each extraction pays for
+ * opening them (a fraction of the extraction's own time); prompts are extracted once per clip and then stored.
  *
  * <p><b>Threads.</b> Thread-safe; {@link #extract} is serialized (it runs on the engine's synthesis thread that
  * prepares a character, or on the command line's thread) and takes from a few hundred milliseconds to a few seconds
@@ -178,6 +180,8 @@ public final class PromptExtractor implements AutoCloseable {
       } catch (OrtException e) {
         throw new ModelPackException("ONNX Runtime failed while extracting a voice prompt with " + packDir + ": "
             + e.getMessage(), e);
+      } finally {
+        releaseSessions();
       }
     }
     VoicePrompt p = b.build();
@@ -266,10 +270,20 @@ public final class PromptExtractor implements AutoCloseable {
     }
   }
 
+  /** Whether an encoder session is open now (only during {@link #extract}). */
+  public synchronized boolean holdsSessions() {
+    return speakerEncoder != null || codecEncoder != null;
+  }
+
   /** Closes the encoder sessions that were opened. Idempotent. */
   @Override
   public synchronized void close() {
     closed = true;
+    releaseSessions();
+  }
+
+  /** Closes the open encoder sessions (their weights go back to the system). Caller holds this. */
+  private void releaseSessions() {
     for (OrtSession s : new OrtSession[] {speakerEncoder, codecEncoder}) {
       if (s != null) {
         try {

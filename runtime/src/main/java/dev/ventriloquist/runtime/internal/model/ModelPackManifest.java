@@ -63,7 +63,11 @@ public final class ModelPackManifest {
   /** CustomVoice speakers with a dialect: name -> codec language name. */
   public Map<String, String> speakerDialects;
   public Sampling sampling;
-  /** Role -> file: textEmbed, talker, codePredictor, codecDecoder, speakerEncoder, codecEncoder. */
+  /**
+   * Role -> file: talkerInPlace, codePredictorFrame, codecDecoderTransformer, codecDecoderUpsampler, speakerEncoder,
+   * codecEncoder; packs imported before these (or with the older graphs kept) also textEmbed, talker, codePredictor,
+   * codecDecoder.
+   */
   public Map<String, String> graphs = new LinkedHashMap<>();
   /** Role -> .npy file: talkerCodecEmbedding [V,D], codePredictorCodecEmbeddings [Q-1, V_pred, D]. */
   public Map<String, String> tables = new LinkedHashMap<>();

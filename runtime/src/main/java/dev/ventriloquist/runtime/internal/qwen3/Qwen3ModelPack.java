@@ -92,6 +92,9 @@ public final class Qwen3ModelPack {
           + " Hz; this runtime expects the 12 Hz tokenizer (16 codebooks, 24 kHz)");
     }
     for (String role : GRAPH_ROLES) {
+      if (replaced(dir, m, role)) {
+        continue; // a newer graph (or the text table) does its work; packs since the lean layout lack it
+      }
       String f = m.graphs.get(role);
       if (f == null || !Files.isRegularFile(dir.resolve(f))) {
         throw new ModelPackException(dir + " lacks the " + role + " graph" + (f == null ? "" : " (" + f + ")")
@@ -122,6 +125,28 @@ public final class Qwen3ModelPack {
       }
     }
     return new Qwen3ModelPack(dir, m, packId, tables, tokenizer, text);
+  }
+
+  /**
+   * Whether the pack lists, and has, what replaces the older graph {@code role} at run time: the text table for
+   * {@code textEmbed}, {@code talkerInPlace} for {@code talker}, {@code codePredictorFrame} for
+   * {@code codePredictor}, both streaming halves for {@code codecDecoder}.
+   */
+  static boolean replaced(Path dir, ModelPackManifest m, String role) {
+    return switch (role) {
+      case "textEmbed" -> listed(dir, m.tables, dev.ventriloquist.runtime.internal.model.PackRoles.TEXT_TABLE);
+      case "talker" -> listed(dir, m.graphs, dev.ventriloquist.runtime.internal.model.PackRoles.TALKER_INPLACE);
+      case "codePredictor" -> listed(dir, m.graphs, Qwen3Sessions.FRAME_ROLE);
+      case "codecDecoder" -> listed(dir, m.graphs, dev.ventriloquist.runtime.internal.model.DecoderGeometry
+          .TRANSFORMER_ROLE) && listed(dir, m.graphs, dev.ventriloquist.runtime.internal.model.DecoderGeometry
+          .UPSAMPLER_ROLE);
+      default -> false;
+    };
+  }
+
+  private static boolean listed(Path dir, java.util.Map<String, String> roles, String role) {
+    String f = roles.get(role);
+    return f != null && Files.isRegularFile(dir.resolve(f));
   }
 
   /** The projected text embedding table, or null when the pack has none. */
@@ -198,7 +223,17 @@ public final class Qwen3ModelPack {
     return manifest.sampleRate;
   }
 
+  /**
+   * The file of graph {@code role}.
+   *
+   * @throws ModelPackException if the pack has no such graph (e.g. an older graph a lean pack leaves out)
+   */
   public Path graph(String role) {
-    return dir.resolve(manifest.graphs.get(role));
+    String f = manifest.graphs.get(role);
+    if (f == null) {
+      throw new ModelPackException(dir + " has no " + role + " graph (packs leave out graphs that newer ones "
+          + "replace; re-import with the older graphs kept to compare them)");
+    }
+    return dir.resolve(f);
   }
 }

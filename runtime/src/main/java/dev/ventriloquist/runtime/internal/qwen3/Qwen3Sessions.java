@@ -16,9 +16,12 @@ import dev.ventriloquist.runtime.internal.model.PackRoles;
  * ({@code session.intra_op.allow_spinning=0}, {@code session.inter_op.allow_spinning=0}), the intra-op pool is bounded,
  * and the CUDA execution provider is used when asked for and available, else the CPU, with one log line saying which.
  *
- * <p>The codec decoder: packs that carry the streaming halves ({@link CodecDecoderSplit}) open those two and open the
- * one-shot {@code codec_decoder.onnx} only when {@link #codecDecoder()} is first called (tests and offline decodes),
- * so its weights are not held twice; older packs open only the one-shot graph.
+ * <p>The codec decoder: packs that carry the streaming halves ({@link CodecDecoderSplit}) open those two, and a whole
+ * sequence is decoded through them too ({@link StreamingDecoder#decodeAll(Qwen3Sessions, int[], int, int)}); packs
+ * imported with the older graphs kept also have the one-shot {@code codec_decoder.onnx}, opened only when
+ * {@link #codecDecoder()} is called (graph comparisons); packs from before the split open only the one-shot graph.
+ * Likewise the older text, talker and predictor graphs are opened only for packs that lack their replacements (or
+ * when a comparison property below asks for them, which fails with a clear error on packs without them).
  *
  * <p><b>Threads.</b> Created and closed by the backend; the sessions are used only on the synthesis thread that holds
  * the backend's lock (ORT sessions are thread-safe, but the generation state is not).
@@ -74,7 +77,12 @@ public final class Qwen3Sessions implements AutoCloseable {
     return pack.manifest().graphs.containsKey(role) && Files.isRegularFile(pack.graph(role));
   }
 
-  /** The one-shot codec decoder (codes -> wav), opened on first use when the pack streams with the split graphs. */
+  /**
+   * The one-shot codec decoder (codes -> wav), opened on first use when the pack streams with the split graphs.
+   *
+   * @throws dev.ventriloquist.api.ModelPackException if the pack has no one-shot graph (packs with the split halves
+   *     leave it out unless imported with the older graphs)
+   */
   synchronized OrtSession codecDecoder() throws OrtException {
     if (codecDecoder == null) {
       try (OrtSession.SessionOptions o = options(threads, false)) {

@@ -485,7 +485,57 @@ final class StreamingDecoder {
     }
   }
 
-  /** Decodes {@code codes} [T, 16] in one run: the reference for streaming tests. */
+  /**
+   * Decodes {@code codes} [T, 16] (row-major) whole: with the split halves, one transformer run over all T frames from
+   * empty state and one upsampler run over all T latent frames from zero state (the one-shot graph's computation,
+   * equal to it up to float rounding); packs without the halves run their one-shot graph. The reference for
+   * streaming tests and offline decodes.
+   */
+  static float[] decodeAll(Qwen3Sessions s, int[] codes, int groups, int samplesPerFrame) throws OrtException {
+    if (s.codecDecoderTransformer == null) {
+      return decodeAll(s.env, s.codecDecoder(), codes, groups);
+    }
+    int t = codes.length / groups;
+    float[] out = new float[t * samplesPerFrame];
+    int[] at = {0};
+    PcmSink sink = new PcmSink() {
+      @Override
+      public void write(float[] samples, int offset, int length) {
+        System.arraycopy(samples, offset, out, at[0], length);
+        at[0] += length;
+      }
+
+      @Override
+      public boolean isCancelled() {
+        return false;
+      }
+    };
+    // One packet of every frame: the first packet is due only at T frames, so finish() decodes them in one call.
+    StreamingDecoder d = new StreamingDecoder(s.env, null, s.codecDecoderTransformer, s.codecDecoderUpsampler,
+        s.upsamplerContextFrames, true, new StreamingOptions(Math.max(1, t), Math.max(1, t), 0), groups,
+        samplesPerFrame, new int[0], sink);
+    int[] frame = new int[groups];
+    for (int f = 0; f < t; f++) {
+      System.arraycopy(codes, f * groups, frame, 0, groups);
+      d.append(frame);
+    }
+    d.finish();
+    if (at[0] != out.length || d.packets() > 1) {
+      throw new IllegalStateException("whole decode gave " + at[0] + " samples in " + d.packets() + " packets");
+    }
+    return out;
+  }
+
+  /** Appends a frame without decoding (for {@link #decodeAll}). */
+  private void append(int[] codes) {
+    if ((frames + 1) * groups > stream.length) {
+      stream = Arrays.copyOf(stream, stream.length * 2);
+    }
+    System.arraycopy(codes, 0, stream, frames * groups, groups);
+    frames++;
+  }
+
+  /** Decodes {@code codes} [T, 16] in one run of the one-shot graph {@code decoder}. */
   static float[] decodeAll(OrtEnvironment env, OrtSession decoder, int[] codes, int groups) throws OrtException {
     int t = codes.length / groups;
     long[] cm = new long[codes.length];

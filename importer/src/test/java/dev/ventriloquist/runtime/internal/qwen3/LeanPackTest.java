@@ -1,0 +1,160 @@
+package dev.ventriloquist.runtime.internal.qwen3;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ventriloquist.api.CharacterVoice;
+import dev.ventriloquist.api.DevicePreference;
+import dev.ventriloquist.api.ModelPackException;
+import dev.ventriloquist.importer.SyntheticCheckpoint;
+import dev.ventriloquist.importer.WeightPrecision;
+import dev.ventriloquist.importer.internal.onnx.TinyCheckpoints;
+import dev.ventriloquist.runtime.internal.model.ModelPackManifest;
+import dev.ventriloquist.spi.SynthesisRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The default pack layout leaves out the graphs that newer ones replace (text_embed, the concatenating talker, the
+ * per-step code predictor, the one-shot codec decoder), still speaks exactly as a pack with every graph, and decodes
+ * a whole sequence through the split halves as the one-shot graph does.
+ */
+class LeanPackTest {
+  private static final List<String> OLDER = List.of("text_embed.onnx", "talker.onnx", "code_predictor.onnx",
+      "codec_decoder.onnx");
+
+  @Test
+  void defaultImportWritesOnlyTheNewerGraphs() throws Exception {
+    Path lean = TinyCheckpoints.leanPackDir(SyntheticCheckpoint.Shape.TINY, WeightPrecision.FP32);
+    Path full = TinyCheckpoints.packDir();
+    ModelPackManifest m = ModelPackManifest.load(lean);
+    for (String f : OLDER) {
+      assertFalse(Files.exists(lean.resolve(f)), f + " is left out");
+      assertTrue(Files.exists(full.resolve(f)), f + " is kept on request");
+      assertFalse(m.graphs.containsValue(f), f + " is not listed");
+      assertTrue(m.files.stream().noneMatch(e -> e.path.equals(f)), f + " is not hashed");
+    }
+    for (String role : List.of("talkerInPlace", "codePredictorFrame", "codecDecoderTransformer",
+        "codecDecoderUpsampler", "speakerEncoder", "codecEncoder")) {
+      assertTrue(Files.isRegularFile(lean.resolve(m.graphs.get(role))), role);
+    }
+    assertNotNull(m.tables.get("textProjected"));
+    // Every other file is the one a pack with every graph has, byte for byte.
+    ModelPackManifest fm = ModelPackManifest.load(full);
+    assertEquals(fm.files.size() - OLDER.size(), m.files.size());
+    for (ModelPackManifest.FileEntry e : m.files) {
+      assertTrue(fm.files.stream().anyMatch(x -> x.path.equals(e.path) && x.bytes == e.bytes
+          && x.sha256.equals(e.sha256)), e.path);
+    }
+  }
+
+  @Test
+  void leanPackSpeaksExactlyAsThePackWithEveryGraph() throws Exception {
+    Path lean = TinyCheckpoints.leanPackDir(SyntheticCheckpoint.Shape.TINY, WeightPrecision.FP32);
+    float[] a = speak(lean);
+    float[] b = speak(TinyCheckpoints.packDir());
+    assertTrue(a.length >= 2 * 1920, "samples: " + a.length);
+    assertArrayEquals(b, a, "same seed, same graphs: identical PCM");
+  }
+
+  @Test
+  void wholeDecodeThroughTheHalvesEqualsTheOneShotGraph() throws Exception {
+    Qwen3ModelPack pack = Qwen3ModelPack.load(TinyCheckpoints.packDir());
+    try (Qwen3Sessions s = Qwen3Sessions.open(pack, DevicePreference.CPU, 1)) {
+      SplittableRandom rng = new SplittableRandom(5);
+      int[] codes = new int[90 * 16]; // beyond the 72-frame attention window
+      for (int i = 0; i < codes.length; i++) {
+        codes[i] = rng.nextInt(2048);
+      }
+      float[] oneShot = StreamingDecoder.decodeAll(s.env, s.codecDecoder(), codes, 16);
+      float[] halves = StreamingDecoder.decodeAll(s, codes, 16, 1920);
+      assertEquals(oneShot.length, halves.length);
+      double num = 0;
+      double den = 0;
+      double max = 0;
+      for (int i = 0; i < halves.length; i++) {
+        double d = halves[i] - oneShot[i];
+        num += d * d;
+        den += (double) oneShot[i] * oneShot[i];
+        max = Math.max(max, Math.abs(d));
+      }
+      System.out.printf("whole decode, halves vs one-shot graph: max |diff| %.3g, relative L2 %.3g%n", max,
+          Math.sqrt(num / den));
+      assertTrue(den > 0, "the decode is not silent");
+      assertTrue(max <= 1e-5, "max |diff| " + max);
+    }
+  }
+
+  @Test
+  void quantisedPacksStoreTheUpsamplerInHalfAndDecodeAlmostAsFp32() throws Exception {
+    Path p32 = TinyCheckpoints.packDir();
+    Path p4 = TinyCheckpoints.leanPackDir(SyntheticCheckpoint.Shape.TINY, WeightPrecision.INT4);
+    String up = "codec_decoder_upsampler.onnx";
+    String tr = "codec_decoder_transformer.onnx";
+    assertTrue(Files.size(p4.resolve(up)) < 0.6 * Files.size(p32.resolve(up)), "fp16-stored upsampler");
+    assertEquals(Files.size(p32.resolve(tr)), Files.size(p4.resolve(tr)), "the transformer half stays fp32");
+    SplittableRandom rng = new SplittableRandom(9);
+    int[] codes = new int[40 * 16];
+    for (int i = 0; i < codes.length; i++) {
+      codes[i] = rng.nextInt(2048);
+    }
+    float[] a;
+    float[] b;
+    try (Qwen3Sessions s = Qwen3Sessions.open(Qwen3ModelPack.load(p32), DevicePreference.CPU, 1)) {
+      a = StreamingDecoder.decodeAll(s, codes, 16, 1920);
+    }
+    try (Qwen3Sessions s = Qwen3Sessions.open(Qwen3ModelPack.load(p4), DevicePreference.CPU, 1)) {
+      b = StreamingDecoder.decodeAll(s, codes, 16, 1920);
+    }
+    double num = 0;
+    double den = 0;
+    for (int i = 0; i < a.length; i++) {
+      num += (a[i] - b[i]) * (double) (a[i] - b[i]);
+      den += (double) a[i] * a[i];
+    }
+    double rel = Math.sqrt(num / den);
+    System.out.printf("fp16-stored upsampler vs fp32: relative L2 %.3g over %d samples%n", rel, a.length);
+    assertTrue(rel > 0, "the weights were rounded");
+    assertTrue(rel < 2e-3, "relative L2 " + rel);
+  }
+
+  @Test
+  void olderGraphsAskedOfALeanPackAreAClearError() {
+    Qwen3ModelPack pack = Qwen3ModelPack.load(TinyCheckpoints.leanPackDir(SyntheticCheckpoint.Shape.TINY,
+        WeightPrecision.FP32));
+    try (Qwen3Sessions s = Qwen3Sessions.open(pack, DevicePreference.CPU, 1)) {
+      assertNull(s.textEmbed);
+      assertNull(s.talker);
+      assertNull(s.codePredictor);
+      ModelPackException e = assertThrows(ModelPackException.class, s::codecDecoder);
+      assertTrue(e.getMessage().contains("codecDecoder"), e.getMessage());
+    }
+    System.setProperty("ventriloquist.talker.concat", "true");
+    try {
+      ModelPackException e = assertThrows(ModelPackException.class,
+          () -> Qwen3Sessions.open(pack, DevicePreference.CPU, 1).close());
+      assertTrue(e.getMessage().contains("talker"), e.getMessage());
+    } finally {
+      System.clearProperty("ventriloquist.talker.concat");
+    }
+  }
+
+  private static float[] speak(Path pack) throws Exception {
+    Qwen3TtsBackendTest.Collector c = new Qwen3TtsBackendTest.Collector();
+    try (Qwen3TtsBackend b = Qwen3TtsBackend.open(pack, Qwen3TtsBackend.Options.defaults()
+        .withDevice(DevicePreference.CPU).withThreads(1).withMaxFrames(12))) {
+      b.synthesize(new SynthesisRequest(1, CharacterVoice.builder("t").prompt(b.randomPrompt(3)).build(),
+          "Open the gate, traveller.", "english", OptionalLong.of(7)), c);
+    }
+    return c.pcm();
+  }
+}
