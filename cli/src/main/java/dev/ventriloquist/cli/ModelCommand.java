@@ -87,8 +87,8 @@ public final class ModelCommand implements Runnable {
         + "e.g. --precision int4 --predictor-precision int8 (mixed: the predictor drifts much more at int4)")
     String predictorPrecision;
 
-    @Option(names = "--block-size", defaultValue = "32", description = "int8/int4: weights per quantisation scale "
-        + "(16, 32, 64, 128 or 256; default 32; larger is smaller and faster, with a little more drift)")
+    @Option(names = "--block-size", defaultValue = "128", description = "int8/int4: weights per quantisation scale "
+        + "(16, 32, 64, 128 or 256; default 128; smaller drifts a little less and is larger and slower)")
     int blockSize;
 
     @Option(names = "--accuracy-level", defaultValue = "4", description = "int8/int4: ONNX Runtime's MatMulNBits "

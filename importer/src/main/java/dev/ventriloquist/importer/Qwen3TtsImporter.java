@@ -107,13 +107,13 @@ public final class Qwen3TtsImporter {
   /**
    * Graphs that quantised packs store in fp16 although they compute in fp32: every weight is an fp16 initializer
    * followed by a Cast to fp32, which ONNX Runtime folds when it loads the graph, so compute and memory at run time
-   * are those of fp32 and only the file halves. The codec decoder's upsampler half only: on the synthetic 0.6B
-   * checkpoint its PCM moves by 9.1e-4 relative L2 against fp32 storage (100 frames of random codes); the
-   * transformer half as well would make it 1.2e-3, and the codec encoder's codes come from nearest-codebook ties
-   * that rounded weights would move.
+   * are those of fp32 and only the file halves. Both codec decoder halves: on the synthetic 0.6B checkpoint the PCM
+   * moves by 9.1e-4 relative L2 against fp32 storage with the upsampler alone half-stored and 1.2e-3 with both (100
+   * frames of random codes; about -58 dB, far below the int4 talker's own drift); the speaker encoder (a continuous
+   * x-vector). Not the codec encoder, whose codes come from nearest-codebook choices that rounded weights would move.
    */
   public static final java.util.Set<String> HALF_STORED_WHEN_QUANTISED = java.util.Set.of(
-      CodecDecoderSplit.UPSAMPLER_ROLE);
+      CodecDecoderSplit.UPSAMPLER_ROLE, CodecDecoderSplit.TRANSFORMER_ROLE, "speakerEncoder");
 
   private final Quantization quantization;
 

@@ -21,9 +21,12 @@ public enum WeightPrecision {
   FP32(TensorProto.DataType.FLOAT_VALUE, 4, 0, 0),
   /** IEEE half: values beyond +/-65504 saturate (bf16 checkpoints never reach that for weights). */
   FP16(TensorProto.DataType.FLOAT16_VALUE, 2, 0, 0),
-  /** 8-bit block-wise symmetric (block 32) for Linear layers; 1 byte + 4/32 bytes of scale per weight. */
+  /**
+   * 8-bit block-wise symmetric for Linear layers: 1 byte + 4/B bytes of scale per weight, B the block size (32 in
+   * {@link #quantize(float[], int, int)}; the importer's blocks come from {@link Quantization}).
+   */
   INT8(TensorProto.DataType.UINT8_VALUE, 1, 8, 32),
-  /** 4-bit block-wise symmetric (block 32) for Linear layers; 0.5 byte + 4/32 bytes of scale per weight. */
+  /** 4-bit block-wise symmetric for Linear layers: 0.5 byte + 4/B bytes of scale per weight (see {@link #INT8}). */
   INT4(TensorProto.DataType.UINT8_VALUE, 1, 4, 32);
 
   private final int onnxType;

@@ -271,7 +271,7 @@ public final class GraphBuilder implements AutoCloseable {
     }
     String scales = name + "_scales";
     if (!reused) {
-      WeightPrecision.Quantized q = precision.quantize(w, out, in, quantization.blockSize());
+      WeightPrecision.Quantized q = precision.quantize(w, out, in, blockSize(in));
       try {
         addInitializer(name, TensorProto.DataType.UINT8_VALUE, new long[] {out, q.kBlocks(), q.blobSize()},
             q.data());
@@ -285,10 +285,15 @@ public final class GraphBuilder implements AutoCloseable {
     NodeProto.Builder n = NodeProto.newBuilder().setOpType("MatMulNBits").setDomain(CONTRIB_DOMAIN)
         .setName(fresh("MatMulNBits")).addInput(x).addInput(name).addInput(scales).addOutput(y)
         .addAttribute(attr("K", in)).addAttribute(attr("N", out)).addAttribute(attr("bits", precision.bits()))
-        .addAttribute(attr("block_size", quantization.blockSize()))
+        .addAttribute(attr("block_size", blockSize(in)))
         .addAttribute(attr("accuracy_level", quantization.accuracyLevel()));
     graph.addNode(n);
     return y;
+  }
+
+  /** The block for K = {@code in}: the configured one, but no larger than K (rounded down to a power of two, >= 16). */
+  private int blockSize(int in) {
+    return Math.min(quantization.blockSize(), Math.max(16, Integer.highestOneBit(in)));
   }
 
   /** [out, in] row-major to [in, out] so that {@code x @ W} needs no transpose node. */

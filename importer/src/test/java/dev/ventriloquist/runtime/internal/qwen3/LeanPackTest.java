@@ -95,13 +95,15 @@ class LeanPackTest {
   }
 
   @Test
-  void quantisedPacksStoreTheUpsamplerInHalfAndDecodeAlmostAsFp32() throws Exception {
+  void quantisedPacksStoreTheDecoderInHalfAndDecodeAlmostAsFp32() throws Exception {
     Path p32 = TinyCheckpoints.packDir();
     Path p4 = TinyCheckpoints.leanPackDir(SyntheticCheckpoint.Shape.TINY, WeightPrecision.INT4);
     String up = "codec_decoder_upsampler.onnx";
     String tr = "codec_decoder_transformer.onnx";
     assertTrue(Files.size(p4.resolve(up)) < 0.6 * Files.size(p32.resolve(up)), "fp16-stored upsampler");
-    assertEquals(Files.size(p32.resolve(tr)), Files.size(p4.resolve(tr)), "the transformer half stays fp32");
+    assertTrue(Files.size(p4.resolve(tr)) < 0.6 * Files.size(p32.resolve(tr)), "fp16-stored transformer");
+    String enc = "codec_encoder.onnx";
+    assertEquals(Files.size(p32.resolve(enc)), Files.size(p4.resolve(enc)), "the codec encoder stays fp32");
     SplittableRandom rng = new SplittableRandom(9);
     int[] codes = new int[40 * 16];
     for (int i = 0; i < codes.length; i++) {
@@ -122,9 +124,9 @@ class LeanPackTest {
       den += (double) a[i] * a[i];
     }
     double rel = Math.sqrt(num / den);
-    System.out.printf("fp16-stored upsampler vs fp32: relative L2 %.3g over %d samples%n", rel, a.length);
+    System.out.printf("fp16-stored decoder vs fp32: relative L2 %.3g over %d samples%n", rel, a.length);
     assertTrue(rel > 0, "the weights were rounded");
-    assertTrue(rel < 2e-3, "relative L2 " + rel);
+    assertTrue(rel < 3e-3, "relative L2 " + rel);
   }
 
   @Test
