@@ -342,7 +342,9 @@ final class Qwen3Generator implements AutoCloseable {
   /** Stops whatever line is running (the backend is closing). */
   void terminateAny() {
     synchronized (lineLock) {
-      terminate(activeLine);
+      if (activeLine >= 0) {
+        terminate(activeLine);
+      }
     }
   }
 
