@@ -232,6 +232,69 @@ final class Blocks {
   }
 
   /**
+   * RoPE tables [positions, hd/2] (rotate_half layout) for GroupQueryAttention's {@code cos_cache}/{@code sin_cache}:
+   * angle {@code p * inv_freq} in fp32, as {@link #rope} computes it in the graphs that take positions.
+   */
+  static Rope ropeCache(GraphBuilder g, int hd, double theta, int positions) {
+    float[] inv = invFreq(hd, theta);
+    int half = hd / 2;
+    float[] cos = new float[positions * half];
+    float[] sin = new float[cos.length];
+    for (int p = 0; p < positions; p++) {
+      for (int m = 0; m < half; m++) {
+        float ang = (float) p * inv[m];
+        cos[p * half + m] = (float) Math.cos(ang);
+        sin[p * half + m] = (float) Math.sin(ang);
+      }
+    }
+    return new Rope(g.constF("cos_cache", cos, positions, half), g.constF("sin_cache", sin, positions, half));
+  }
+
+  /**
+   * A pre-norm layer's first norm: {@code rmsNorm(h)} for the first layer, else {@code rmsNorm(h + delta)} with the
+   * previous layer's MLP output {@code delta} added in the same node.
+   *
+   * @param delta the previous layer's MLP output, or null for the first layer
+   * @return {normed, the residual stream h (+ delta)}
+   */
+  static String[] preNorm(GraphBuilder g, String h, String delta, float[] w, double eps) {
+    return delta == null ? new String[] {rmsNorm(g, h, w, eps), h} : addRmsNorm(g, h, delta, w, eps);
+  }
+
+  /**
+   * The q, k, v projections of attention {@code p} on x with Qwen3's per-head q_norm/k_norm, flattened to
+   * [1,S,H*hd], [1,S,KV*hd], [1,S,KV*hd] as GroupQueryAttention takes them.
+   */
+  static String[] qkvNormed(GraphBuilder g, SafetensorsFile f, String x, String p, AttnDims a) {
+    int hd = a.headDim();
+    String[] qkv = linears(g, f, x, new String[] {p + "q_proj.weight", p + "k_proj.weight", p + "v_proj.weight"},
+        new int[] {a.heads() * hd, a.kvHeads() * hd, a.kvHeads() * hd}, a.d());
+    String q = g.reshape(rmsNorm(g, g.reshape(qkv[0], 1, -1, a.heads(), hd),
+        tensor(f, p + "q_norm.weight", hd), a.eps()), 1, -1, (long) a.heads() * hd);
+    String k = g.reshape(rmsNorm(g, g.reshape(qkv[1], 1, -1, a.kvHeads(), hd),
+        tensor(f, p + "k_norm.weight", hd), a.eps()), 1, -1, (long) a.kvHeads() * hd);
+    return new String[] {q, k, qkv[2]};
+  }
+
+  /**
+   * One {@code com.microsoft::GroupQueryAttention} on {@link #qkvNormed} output, RoPE applied inside from
+   * {@code cache} at the positions implied by {@code seqlens_k} (i32[1] = P+S-1) and {@code total} (i32 = P+S).
+   * ORT's CPU kernel needs a head size that is a multiple of 16.
+   *
+   * @param pastK [1,KV,P,hd] or "" for none (a prompt from position 0)
+   * @return the context [1,S,H*hd] (before o_proj); the caches go to {@code presentK}/{@code presentV}
+   */
+  static String groupQueryAttention(GraphBuilder g, String[] qkv, String pastK, String pastV, String seqlens,
+      String total, Rope cache, AttnDims a, String presentK, String presentV) {
+    String ctx = g.fresh("gqa");
+    g.contribNode("GroupQueryAttention", new String[] {qkv[0], qkv[1], qkv[2], pastK, pastV, seqlens, total,
+            cache.cos(), cache.sin()}, new String[] {ctx, presentK, presentV}, attr("num_heads", a.heads()),
+        attr("kv_num_heads", a.kvHeads()), attr("do_rotary", 1), attr("rotary_interleaved", 0),
+        attr("scale", (float) (1 / Math.sqrt(a.headDim()))));
+    return ctx;
+  }
+
+  /**
    * The carried left context of a stateful streaming graph (the streaming-convolution trick): instead of zero-padding
    * on the left, each causal op prepends n samples carried over from the previous call, declared as graph input
    * {@code state_in_i} f32[1,C,n], and hands on the last n samples of its (prepended) input as output

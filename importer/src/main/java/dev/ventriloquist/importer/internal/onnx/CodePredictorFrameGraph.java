@@ -64,23 +64,11 @@ public final class CodePredictorFrameGraph implements PackGraph {
     String topK = g.input("top_k", GraphBuilder.INT64, 1);
     String topP = g.input("top_p", GraphBuilder.FLOAT, 1);
     String flatTables = g.reshape(tables, (long) steps * vp, dt);
-    // RoPE tables [positions, hd/2] for GroupQueryAttention (rotate_half layout), positions 0..steps+1.
     float[] inv = Blocks.invFreq(hd, c.ropeTheta());
-    int positions = steps + 2;
-    float[] cos = new float[positions * hd / 2];
-    float[] sin = new float[cos.length];
-    for (int p = 0; p < positions; p++) {
-      for (int m = 0; m < hd / 2; m++) {
-        float ang = (float) p * inv[m]; // fp32 as the per-step graph computes it
-        cos[p * hd / 2 + m] = (float) Math.cos(ang);
-        sin[p * hd / 2 + m] = (float) Math.sin(ang);
-      }
-    }
     // ORT's GroupQueryAttention on the CPU needs a head size that is a multiple of 16 (every released model's is
     // 128); other sizes (tiny test checkpoints) get the same attention from plain ops.
     boolean gqa = hd % 16 == 0;
-    String cosT = gqa ? g.constF("cos_cache", cos, positions, hd / 2) : null;
-    String sinT = gqa ? g.constF("sin_cache", sin, positions, hd / 2) : null;
+    Blocks.Rope cache = gqa ? Blocks.ropeCache(g, hd, c.ropeTheta(), steps + 2) : null; // positions 0..steps+1
 
     String[] pastK = new String[c.numLayers()];
     String[] pastV = new String[c.numLayers()];
@@ -109,51 +97,32 @@ public final class CodePredictorFrameGraph implements PackGraph {
       String seqlens = gqa ? g.constI32("seqlens_k", new int[] {p0 + len - 1}, 1) : null;
       String total = gqa ? g.constI32("total_sequence_length", new int[] {p0 + len}) : null;
       String h = x;
-      String delta = null;
+      String delta = null; // the previous layer's MLP output, added to h in this layer's first norm node
       for (int i = 0; i < c.numLayers(); i++) {
         String p = "talker.code_predictor.model.layers." + i + ".";
-        float[] inW = Blocks.tensor(f, p + "input_layernorm.weight", dc);
-        String n1;
-        if (delta == null) {
-          n1 = Blocks.rmsNorm(g, h, inW, a.eps());
-        } else { // the previous layer's MLP residual and this layer's norm in one node
-          String[] r = Blocks.addRmsNorm(g, h, delta, inW, a.eps());
-          n1 = r[0];
-          h = r[1];
-        }
+        String[] n1 = Blocks.preNorm(g, h, delta, Blocks.tensor(f, p + "input_layernorm.weight", dc), a.eps());
         String at = p + "self_attn.";
-        String[] qkv = Blocks.linears(g, f, n1, new String[] {at + "q_proj.weight", at + "k_proj.weight",
-            at + "v_proj.weight"}, new int[] {c.numHeads() * hd, c.numKvHeads() * hd, c.numKvHeads() * hd}, dc);
-        String q = g.reshape(Blocks.rmsNorm(g, g.reshape(qkv[0], 1, -1, c.numHeads(), hd),
-            Blocks.tensor(f, at + "q_norm.weight", hd), a.eps()), 1, -1, (long) c.numHeads() * hd);
-        String k = g.reshape(Blocks.rmsNorm(g, g.reshape(qkv[1], 1, -1, c.numKvHeads(), hd),
-            Blocks.tensor(f, at + "k_norm.weight", hd), a.eps()), 1, -1, (long) c.numKvHeads() * hd);
+        String[] qkv = Blocks.qkvNormed(g, f, n1[0], at, a);
         String ctx;
-        String presentK;
-        String presentV;
         if (gqa) {
-          ctx = g.fresh("gqa");
-          presentK = g.fresh("present_k");
-          presentV = g.fresh("present_v");
-          g.contribNode("GroupQueryAttention", new String[] {q, k, qkv[2], pastK[i] == null ? "" : pastK[i],
-                  pastV[i] == null ? "" : pastV[i], seqlens, total, cosT, sinT},
-              new String[] {ctx, presentK, presentV}, attr("num_heads", c.numHeads()),
-              attr("kv_num_heads", c.numKvHeads()), attr("do_rotary", 1), attr("rotary_interleaved", 0),
-              attr("scale", (float) (1 / Math.sqrt(hd))));
+          String presentK = g.fresh("present_k");
+          String presentV = g.fresh("present_v");
+          ctx = Blocks.groupQueryAttention(g, qkv, pastK[i] == null ? "" : pastK[i],
+              pastV[i] == null ? "" : pastV[i], seqlens, total, cache, a, presentK, presentV);
+          pastK[i] = presentK;
+          pastV[i] = presentV;
         } else {
-          Blocks.AttnCore att = Blocks.attentionNormed(g, q, k, qkv[2], a, ropeAt(g, inv, hd, p0, len),
+          Blocks.AttnCore att = Blocks.attentionNormed(g, qkv[0], qkv[1], qkv[2], a, ropeAt(g, inv, hd, p0, len),
               j == 0 ? g.constF("mask", new float[] {0f, Blocks.MASKED, 0f, 0f}, 2, 2) : g.scalarF(0f),
               pastK[i], pastV[i]);
           ctx = att.context();
-          presentK = att.presentK();
-          presentV = att.presentV();
+          pastK[i] = att.presentK();
+          pastV[i] = att.presentV();
         }
-        String[] n2 = Blocks.addRmsNorm(g, h, Blocks.linear(g, f, ctx, at + "o_proj.weight", null, dc,
+        String[] n2 = Blocks.addRmsNorm(g, n1[1], Blocks.linear(g, f, ctx, at + "o_proj.weight", null, dc,
             c.numHeads() * hd), Blocks.tensor(f, p + "post_attention_layernorm.weight", dc), a.eps());
         h = n2[1];
         delta = Blocks.swiglu(g, f, n2[0], p + "mlp.", dc, c.intermediateSize());
-        pastK[i] = presentK;
-        pastV[i] = presentV;
       }
       h = g.add(h, delta);
       String last = TalkerGraph.lastNormed(g, f, h, "talker.code_predictor.model.norm.weight", dc, c.rmsNormEps());

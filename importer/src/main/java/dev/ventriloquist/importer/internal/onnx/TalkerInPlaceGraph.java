@@ -1,7 +1,5 @@
 package dev.ventriloquist.importer.internal.onnx;
 
-import static dev.ventriloquist.importer.internal.onnx.GraphBuilder.attr;
-
 import dev.ventriloquist.importer.internal.checkpoint.SafetensorsFile;
 import dev.ventriloquist.runtime.internal.model.TalkerConfig;
 
@@ -71,45 +69,17 @@ public final class TalkerInPlaceGraph implements PackGraph {
     }
     String seqlens = g.input("seqlens_k", INT32, 1);
     String total = g.input("total_sequence_length", INT32);
-    float[] inv = Blocks.invFreq(hd, t.ropeTheta());
-    float[] cos = new float[MAX_POSITIONS * hd / 2];
-    float[] sin = new float[cos.length];
-    for (int p = 0; p < MAX_POSITIONS; p++) {
-      for (int m = 0; m < hd / 2; m++) {
-        float ang = (float) p * inv[m]; // fp32 as TalkerGraph computes it
-        cos[p * hd / 2 + m] = (float) Math.cos(ang);
-        sin[p * hd / 2 + m] = (float) Math.sin(ang);
-      }
-    }
-    String cosT = g.constF("cos_cache", cos, MAX_POSITIONS, hd / 2);
-    String sinT = g.constF("sin_cache", sin, MAX_POSITIONS, hd / 2);
+    Blocks.Rope cache = Blocks.ropeCache(g, hd, t.ropeTheta(), MAX_POSITIONS);
+    Blocks.AttnDims dims = new Blocks.AttnDims(d, heads, kvHeads, hd, eps, true);
     String h = x;
     String delta = null; // the previous layer's MLP output, added to h in this layer's first norm node
     for (int i = 0; i < t.numLayers(); i++) {
       String p = "talker.model.layers." + i + ".";
-      float[] inW = Blocks.tensor(f, p + "input_layernorm.weight", d);
-      String n1;
-      if (delta == null) {
-        n1 = Blocks.rmsNorm(g, h, inW, eps);
-      } else {
-        String[] r = Blocks.addRmsNorm(g, h, delta, inW, eps);
-        n1 = r[0];
-        h = r[1];
-      }
+      String[] n1 = Blocks.preNorm(g, h, delta, Blocks.tensor(f, p + "input_layernorm.weight", d), eps);
       String a = p + "self_attn.";
-      String[] qkv = Blocks.linears(g, f, n1, new String[] {a + "q_proj.weight", a + "k_proj.weight",
-          a + "v_proj.weight"}, new int[] {heads * hd, kvHeads * hd, kvHeads * hd}, d);
-      // q_norm / k_norm over each head's hd, then back to [1,S,H*hd] for the attention node.
-      String q = g.reshape(Blocks.rmsNorm(g, g.reshape(qkv[0], 1, -1, heads, hd),
-          Blocks.tensor(f, a + "q_norm.weight", hd), eps), 1, -1, (long) heads * hd);
-      String k = g.reshape(Blocks.rmsNorm(g, g.reshape(qkv[1], 1, -1, kvHeads, hd),
-          Blocks.tensor(f, a + "k_norm.weight", hd), eps), 1, -1, (long) kvHeads * hd);
-      String ctx = g.fresh("gqa");
-      g.contribNode("GroupQueryAttention", new String[] {q, k, qkv[2], pk[i], pv[i], seqlens, total, cosT, sinT},
-          new String[] {ctx, "present_key_" + i, "present_value_" + i}, attr("num_heads", heads),
-          attr("kv_num_heads", kvHeads), attr("do_rotary", 1), attr("rotary_interleaved", 0),
-          attr("scale", (float) (1 / Math.sqrt(hd))));
-      String[] n2 = Blocks.addRmsNorm(g, h, Blocks.linear(g, f, ctx, a + "o_proj.weight", null, d, heads * hd),
+      String ctx = Blocks.groupQueryAttention(g, Blocks.qkvNormed(g, f, n1[0], a, dims), pk[i], pv[i], seqlens,
+          total, cache, dims, "present_key_" + i, "present_value_" + i);
+      String[] n2 = Blocks.addRmsNorm(g, n1[1], Blocks.linear(g, f, ctx, a + "o_proj.weight", null, d, heads * hd),
           Blocks.tensor(f, p + "post_attention_layernorm.weight", d), eps);
       h = n2[1];
       delta = Blocks.swiglu(g, f, n2[0], p + "mlp.", d, t.intermediateSize());
