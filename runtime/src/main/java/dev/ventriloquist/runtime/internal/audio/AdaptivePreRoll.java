@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
  * adds while the whole line plays covers the line. When {@code r ≥ R} the condition always holds. Production comes in
  * packets, not continuously (a sample arrives up to one packet later than the straight line says), so a cushion
  * {@code C} of one packet is kept on top: the largest packet seen so far after the first, and at least
- * {@code minPreRoll} (one 80 ms frame of a 12.5 Hz model; Qwen3-TTS streams 8-frame packets after the first):
+ * {@code minPreRoll} (one 80 ms frame of a 12.5 Hz model; Qwen3-TTS streams 4-frame packets after the first):
  *
  * <pre>
  *   start  ⇔  complete  ∨  ( P ≥ minPreRoll  ∧  P − C ≥ T · (1 − r / R) )

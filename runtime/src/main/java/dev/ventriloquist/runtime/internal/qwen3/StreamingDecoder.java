@@ -182,11 +182,7 @@ final class StreamingDecoder {
 
   /** Appends one generated frame (codes 0..2047; EOS never comes here) and decodes a packet when one is due. */
   void add(int[] codes) throws OrtException {
-    if ((frames + 1) * groups > stream.length) {
-      stream = Arrays.copyOf(stream, stream.length * 2);
-    }
-    System.arraycopy(codes, 0, stream, frames * groups, groups);
-    frames++;
+    append(codes);
     int due = packets == 0 ? options.firstPacketFrames() : options.packetFrames();
     if (frames - emitted >= due) {
       decodePacket();
@@ -526,7 +522,7 @@ final class StreamingDecoder {
     return out;
   }
 
-  /** Appends a frame without decoding (for {@link #decodeAll}). */
+  /** Appends a frame without decoding. */
   private void append(int[] codes) {
     if ((frames + 1) * groups > stream.length) {
       stream = Arrays.copyOf(stream, stream.length * 2);
@@ -576,12 +572,12 @@ final class StreamingDecoder {
     return firstPacketAt;
   }
 
-  /** Generated frames that existed when the first packet was written, or -1. */
   /** Runs and bytes of this line's decode so far (read after the decode thread finished the line). */
   RunTraffic traffic() {
     return traffic;
   }
 
+  /** Generated frames that existed when the first packet was written, or -1. */
   int firstPacketFrames() {
     return firstPacketGenerated;
   }
