@@ -44,7 +44,7 @@ import java.util.function.Consumer;
  * {@link CodecDecoderSplit}), {@code speaker_encoder.onnx} (Base only), {@code codec_encoder.onnx} (each with a
  * {@code .onnx.data} file beside it when its weights exceed the external-data threshold),
  * {@code text_embed_projected.npy} [V_text, D], {@code talker_codec_embedding.npy} [V, D],
- * {@code code_predictor_codec_embeddings.npy} [Q-1, V_pred, D], {@code vocab.json}, {@code merges.txt},
+ * {@code code_predictor_codec_embeddings.npy} [(Q-1)*V_pred, D], {@code vocab.json}, {@code merges.txt},
  * {@code tokenizer_config.json}, {@code model.json}.
  *
  * <p>The older graphs ({@code text_embed.onnx}, the concatenating {@code talker.onnx}, the per-step
@@ -182,7 +182,9 @@ public final class Qwen3TtsImporter {
       progress.accept("validated " + main.names().size() + " + " + st.names().size() + " tensors");
       Files.createDirectories(packDir);
       Files.deleteIfExists(packDir.resolve(ModelPackManifest.FILE_NAME));
-      PackGraph.Sources src = new PackGraph.Sources(ck, main, st);
+      // The codec tables first: the code predictor's frame graph maps its table file as an initializer.
+      PackGraph.MappedTable predictorTables = writeTables(ck, main, packDir);
+      PackGraph.Sources src = new PackGraph.Sources(ck, main, st, predictorTables);
       ModelPackManifest m = ModelPackManifest.describe(ck.config(), ck.speechTokenizer(), ck.generation());
       m.importerVersion = IMPORTER_VERSION;
       m.precision = precision.id();
@@ -239,7 +241,6 @@ public final class Qwen3TtsImporter {
         m.graphs.put(e.getKey(), graph.fileName());
         progress.accept(String.format("  wrote %s in %.1f s", graph.fileName(), (System.nanoTime() - g0) / 1e9));
       }
-      writeTables(ck, main, packDir);
       try {
         writeProjectedText(ck, packDir);
       } finally {
@@ -322,34 +323,34 @@ public final class Qwen3TtsImporter {
   }
 
   /**
-   * The codec embedding tables the runtime sums on the Java side: codebook 0 through the talker table [V, D],
-   * codebooks 1..Q-1 through the predictor tables [Q-1, V_pred, D] (talker width, also for 1.7B).
+   * The codec embedding tables the runtime sums on the Java side: codebook 0 through the talker table [V, D] (fp32),
+   * codebooks 1..Q-1 through the predictor tables as one [(Q-1)*V_pred, D] table (talker width, also for 1.7B), in
+   * fp32 for fp32 packs and IEEE half otherwise, its data page-aligned so that the frame graph maps the same file.
    */
-  private void writeTables(Checkpoint ck, SafetensorsFile main, Path packDir) throws IOException {
+  private PackGraph.MappedTable writeTables(Checkpoint ck, SafetensorsFile main, Path packDir) throws IOException {
     TalkerConfig t = ck.config().talker();
     CodePredictorConfig c = t.codePredictor();
     int d = t.hiddenSize();
-    progress.accept("writing " + TALKER_CODEC_TABLE + " and " + PREDICTOR_CODEC_TABLES);
+    boolean half = precision != WeightPrecision.FP32;
+    progress.accept("writing " + TALKER_CODEC_TABLE + " and " + PREDICTOR_CODEC_TABLES + (half ? " (fp16)" : ""));
     Npy.write(packDir.resolve(TALKER_CODEC_TABLE), new long[] {t.vocabSize(), d},
         main.floats("talker.model.codec_embedding.weight", t.vocabSize(), d));
     int groups = c.numCodeGroups() - 1;
-    long per = (long) c.vocabSize() * d;
+    int vp = c.vocabSize();
     float[][] cache = new float[1][];
     int[] loaded = {-1};
-    Npy.write(packDir.resolve(PREDICTOR_CODEC_TABLES), new long[] {groups, c.vocabSize(), d}, (off, dst, n) -> {
-      int done = 0;
-      while (done < n) {
-        long flat = off + done;
-        int k = (int) (flat / per);
-        if (loaded[0] != k) {
-          cache[0] = main.floats("talker.code_predictor.model.codec_embedding." + k + ".weight", c.vocabSize(), d);
-          loaded[0] = k;
-        }
-        int start = (int) (flat % per);
-        int m = (int) Math.min(n - done, per - start);
-        System.arraycopy(cache[0], start, dst, done, m);
-        done += m;
-      }
-    });
+    long offset = RowTable.write(packDir.resolve(PREDICTOR_CODEC_TABLES), groups * vp, d, half, 256, RowTable.PAGE,
+        (first, n, dst) -> {
+          for (int i = 0; i < n; i++) {
+            int k = (first + i) / vp; // codebook k+1
+            if (loaded[0] != k) {
+              cache[0] = main.floats("talker.code_predictor.model.codec_embedding." + k + ".weight", vp, d);
+              loaded[0] = k;
+            }
+            System.arraycopy(cache[0], ((first + i) % vp) * d, dst, i * d, d);
+          }
+        });
+    return new PackGraph.MappedTable(PREDICTOR_CODEC_TABLES, offset, half);
   }
+
 }

@@ -13,19 +13,21 @@ import dev.ventriloquist.runtime.internal.model.TalkerConfig;
  *
  * <pre>
  * in  inputs_embeds     f32[1,2,D_talker]      [talker hidden, codec_embedding(c0)]
- * in  predictor_tables  f32[15,V_pred,D_talker] the code predictor's codec embeddings (the pack's mapped .npy)
  * in  uniforms          f32[15]                one uniform draw per step, from the caller's seeded random source
  * in  temperature       f32[1]                 &lt;= 0: greedy
  * in  top_k             i64[1]                 0: off
  * in  top_p             f32[1]                 1: off
  * out codes             i64[15]                codebooks 1..15
- * out frame_embed       f32[1,D_talker]        codec_embedding(c0) + sum_j predictor_tables[j][codes[j]]
+ * out frame_embed       f32[1,D_talker]        codec_embedding(c0) + sum_j tables[j][codes[j]]
+ * init tables           f16|f32[15*V_pred,D_talker] the code predictor's codec embeddings: the pack's .npy table,
+ *                                                 mapped as external data (only the rows gathered are read)
  * </pre>
  *
  * Same arithmetic as 15 runs of {@link CodePredictorGraph} (positions 0..16, causal): the layer weights are stored once
  * and shared by the 15 unrolled copies; each step uses its own lm_head directly (no If). RoPE tables and masks are
- * constants because every step's positions are known at import. The tables come in as an input so that they stay
- * memory-mapped once, not copied into the graph.
+ * constants because every step's positions are known at import. The tables are an initializer whose data is the pack's
+ * {@code .npy} file itself (page-aligned, so ONNX Runtime maps it): nothing goes in per run (an input went through a
+ * Reshape that copied all 126 MB of it every frame) and the pack holds one copy.
  */
 public final class CodePredictorFrameGraph implements PackGraph {
   public static final String FILE = "code_predictor_frame.onnx";
@@ -58,12 +60,17 @@ public final class CodePredictorFrameGraph implements PackGraph {
     int steps = c.numCodeGroups() - 1;
     Blocks.AttnDims a = new Blocks.AttnDims(dc, c.numHeads(), c.numKvHeads(), hd, c.rmsNormEps(), true);
     String x0 = g.input("inputs_embeds", GraphBuilder.FLOAT, 1, 2, dt);
-    String tables = g.input("predictor_tables", GraphBuilder.FLOAT, steps, vp, dt);
     String u = g.input("uniforms", GraphBuilder.FLOAT, steps);
     String temperature = g.input("temperature", GraphBuilder.FLOAT, 1);
     String topK = g.input("top_k", GraphBuilder.INT64, 1);
     String topP = g.input("top_p", GraphBuilder.FLOAT, 1);
-    String flatTables = g.reshape(tables, (long) steps * vp, dt);
+    PackGraph.MappedTable mt = src.predictorTables();
+    if (mt == null) {
+      throw new IllegalStateException("the code predictor's tables must be written before " + FILE);
+    }
+    long rows = (long) steps * vp;
+    String flatTables = g.mappedInitializer("predictor_tables", mt.half() ? GraphBuilder.FLOAT16 : GraphBuilder.FLOAT,
+        new long[] {rows, dt}, mt.file(), mt.offset(), rows * dt * (mt.half() ? 2 : 4));
     float[] inv = Blocks.invFreq(hd, c.ropeTheta());
     // ORT's GroupQueryAttention on the CPU needs a head size that is a multiple of 16 (every released model's is
     // 128); other sizes (tiny test checkpoints) get the same attention from plain ops.
@@ -74,6 +81,7 @@ public final class CodePredictorFrameGraph implements PackGraph {
     String[] pastV = new String[c.numLayers()];
     String sum = g.reshape(g.slice(x0, 1, 1, 2), 1, dt); // codec_embedding(c0)
     String[] codes = new String[steps];
+    String picked = null; // the embedding of the code sampled last, [1,D] fp32
     for (int j = 0; j < steps; j++) {
       String x;
       int p0;
@@ -83,8 +91,7 @@ public final class CodePredictorFrameGraph implements PackGraph {
         p0 = 0;
         len = 2;
       } else {
-        x = g.reshape(g.op("Gather", flatTables, g.add(codes[j - 1], g.constI64((long) (j - 1) * vp)),
-            attr("axis", 0)), 1, 1, dt); // predictor_tables[j-1][c_j]
+        x = g.reshape(picked, 1, 1, dt); // tables[j-1][c_j], gathered when it was sampled
         p0 = j + 1;
         len = 1;
       }
@@ -130,8 +137,11 @@ public final class CodePredictorFrameGraph implements PackGraph {
       String logits = g.linear(last, head, Blocks.tensor(f, head, vp, dc), vp, dc); // [1,V_pred]
       String uj = g.reshape(g.op("Gather", u, g.constI64(j), attr("axis", 0)), 1);
       codes[j] = InGraphSampler.sample(g, logits, vp, uj, temperature, topK, topP); // i64[1]
-      String e = g.op("Gather", flatTables, g.add(codes[j], g.constI64((long) j * vp)), attr("axis", 0)); // [1,D]
-      sum = g.add(sum, e);
+      picked = g.op("Gather", flatTables, g.add(codes[j], g.constI64((long) j * vp)), attr("axis", 0)); // [1,D]
+      if (mt.half()) {
+        picked = g.op("Cast", new String[] {picked}, attr("to", GraphBuilder.FLOAT));
+      }
+      sum = g.add(sum, picked);
     }
     g.output("codes", g.concat(0, codes), GraphBuilder.INT64, steps);
     g.output("frame_embed", sum, GraphBuilder.FLOAT, 1, dt);

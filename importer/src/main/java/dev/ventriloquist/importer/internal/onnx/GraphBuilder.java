@@ -41,6 +41,7 @@ public final class GraphBuilder implements AutoCloseable {
   public static final int FLOAT = TensorProto.DataType.FLOAT_VALUE;
   public static final int INT64 = TensorProto.DataType.INT64_VALUE;
   public static final int BOOL = TensorProto.DataType.BOOL_VALUE;
+  public static final int FLOAT16 = TensorProto.DataType.FLOAT16_VALUE;
 
   /** ONNX Runtime's contrib operator domain (MatMulNBits). */
   static final String CONTRIB_DOMAIN = "com.microsoft";
@@ -161,6 +162,27 @@ public final class GraphBuilder implements AutoCloseable {
       t.setRawData(UnsafeByteOperations.unsafeWrap(raw));
     }
     graph.addInitializer(t);
+  }
+
+  /**
+   * An initializer whose bytes stay in a file the pack already holds beside the graph ({@code location}, from
+   * {@code offset}, {@code length} bytes): ONNX Runtime maps it when the offset is page-aligned, so the graph and the
+   * Java side share one copy.
+   */
+  public String mappedInitializer(String name, int dataType, long[] dims, String location, long offset, long length) {
+    if (!initializerNames.add(name)) {
+      throw new IllegalArgumentException("initializer " + name + " added twice");
+    }
+    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(dataType);
+    for (long d : dims) {
+      t.addDims(d);
+    }
+    t.setDataLocation(TensorProto.DataLocation.EXTERNAL);
+    t.addExternalData(entry("location", location));
+    t.addExternalData(entry("offset", Long.toString(offset)));
+    t.addExternalData(entry("length", Long.toString(length)));
+    graph.addInitializer(t);
+    return name;
   }
 
   private static StringStringEntryProto entry(String k, String v) {

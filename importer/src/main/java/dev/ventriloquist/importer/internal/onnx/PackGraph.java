@@ -42,8 +42,22 @@ public interface PackGraph {
   /** Adds inputs, nodes and outputs. */
   void build(GraphBuilder g, Sources src) throws IOException;
 
-  /** Opened checkpoint files shared by all graphs of one import. */
-  record Sources(Checkpoint checkpoint, SafetensorsFile main, SafetensorsFile speechTokenizer) {
+  /**
+   * A table the pack already holds as a {@code .npy} file whose data a graph maps as the external data of an
+   * initializer (one copy on disk and in memory, shared with the Java side).
+   *
+   * @param file the file name inside the pack
+   * @param offset byte offset of the first row ({@link dev.ventriloquist.runtime.internal.model.RowTable#PAGE}-aligned)
+   * @param half whether rows are IEEE half (else fp32)
+   */
+  record MappedTable(String file, long offset, boolean half) {}
+
+  /**
+   * Opened checkpoint files shared by all graphs of one import, and the code predictor's codec tables [(Q-1)*V, D] as
+   * written to the pack (null before they are written).
+   */
+  record Sources(Checkpoint checkpoint, SafetensorsFile main, SafetensorsFile speechTokenizer,
+      MappedTable predictorTables) {
     /** Sum of element counts of the tensors in {@code file} whose names start with one of the prefixes. */
     long elements(SafetensorsFile file, String... prefixes) {
       long n = 0;

@@ -39,7 +39,10 @@ public final class PackRebuild {
     ModelPackManifest m = ModelPackManifest.load(to);
     Checkpoint ck = Checkpoint.open(ckDir);
     try (SafetensorsFile main = ck.openMainWeights(); SafetensorsFile st = ck.openSpeechTokenizerWeights()) {
-      PackGraph.Sources src = new PackGraph.Sources(ck, main, st);
+      var tables = dev.ventriloquist.runtime.internal.model.RowTable.open(
+          to.resolve(Qwen3TtsImporter.PREDICTOR_CODEC_TABLES));
+      PackGraph.Sources src = new PackGraph.Sources(ck, main, st, new PackGraph.MappedTable(
+          Qwen3TtsImporter.PREDICTOR_CODEC_TABLES, tables.dataOffset(), tables.half()));
       for (String role : roles) {
         PackGraph graph = Qwen3TtsImporter.GRAPHS.get(role);
         Path onnx = to.resolve(graph.fileName());

@@ -14,7 +14,15 @@ import dev.ventriloquist.api.ModelPackException;
 import dev.ventriloquist.importer.SyntheticCheckpoint;
 import dev.ventriloquist.importer.WeightPrecision;
 import dev.ventriloquist.importer.internal.onnx.TinyCheckpoints;
+import ai.onnx.proto.OnnxMl;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtSession;
 import dev.ventriloquist.runtime.internal.model.ModelPackManifest;
+import dev.ventriloquist.runtime.internal.model.RowTable;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.HashMap;
+import java.util.Map;
 import dev.ventriloquist.spi.SynthesisRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,6 +135,61 @@ class LeanPackTest {
     System.out.printf("fp16-stored decoder vs fp32: relative L2 %.3g over %d samples%n", rel, a.length);
     assertTrue(rel > 0, "the weights were rounded");
     assertTrue(rel < 3e-3, "relative L2 " + rel);
+  }
+
+  @Test
+  void theFrameGraphMapsThePacksHalfPredictorTableAndSumsWhatJavaReads() throws Exception {
+    Path p4 = TinyCheckpoints.leanPackDir(SyntheticCheckpoint.Shape.TINY, WeightPrecision.INT4);
+    Qwen3ModelPack pack = Qwen3ModelPack.load(p4);
+    String file = "code_predictor_codec_embeddings.npy";
+    RowTable table = RowTable.open(p4.resolve(file));
+    int groups = pack.manifest().numCodeGroups;
+    int vp = pack.manifest().codePredictor.vocabSize;
+    int d = pack.hiddenSize();
+    assertTrue(table.half(), "fp16 in a quantised pack");
+    assertEquals(RowTable.PAGE, table.dataOffset(), "rows start on a page ORT can map");
+    assertEquals((long) (groups - 1) * vp, table.rows());
+    assertEquals(RowTable.PAGE + 2L * table.rows() * d, Files.size(p4.resolve(file)), "one fp16 copy");
+    OnnxMl.TensorProto init;
+    try (var in = Files.newInputStream(p4.resolve("code_predictor_frame.onnx"))) {
+      init = OnnxMl.ModelProto.parseFrom(in).getGraph().getInitializerList().stream()
+          .filter(t -> t.getName().equals("predictor_tables")).findFirst().orElseThrow();
+    }
+    assertEquals(OnnxMl.TensorProto.DataLocation.EXTERNAL, init.getDataLocation());
+    assertEquals(List.of(file, Long.toString(RowTable.PAGE), Long.toString(2L * table.rows() * d)),
+        init.getExternalDataList().stream().map(OnnxMl.StringStringEntryProto::getValue).toList());
+
+    try (Qwen3Sessions s = Qwen3Sessions.open(pack, DevicePreference.CPU, 1)) {
+      assertFalse(s.codePredictorFrame.getInputNames().contains("predictor_tables"), "nothing fed per run");
+      SplittableRandom rng = new SplittableRandom(5);
+      float[] x = new float[2 * d];
+      for (int i = 0; i < d; i++) {
+        x[i] = (float) rng.nextGaussian();
+      }
+      int c0 = 17;
+      pack.tables().token(c0, x, d);
+      var env = s.env;
+      Map<String, OnnxTensor> in = new HashMap<>();
+      in.put("inputs_embeds", OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, 2, d}));
+      in.put("uniforms", OnnxTensor.createTensor(env, FloatBuffer.wrap(new float[groups - 1]), new long[] {groups - 1}));
+      in.put("temperature", OnnxTensor.createTensor(env, FloatBuffer.wrap(new float[] {0f}), new long[] {1}));
+      in.put("top_k", OnnxTensor.createTensor(env, LongBuffer.wrap(new long[] {0}), new long[] {1}));
+      in.put("top_p", OnnxTensor.createTensor(env, FloatBuffer.wrap(new float[] {1f}), new long[] {1}));
+      try (OrtSession.Result r = s.codePredictorFrame.run(in)) {
+        long[] picked = (long[]) r.get("codes").orElseThrow().getValue();
+        float[] graphSum = ((float[][]) r.get("frame_embed").orElseThrow().getValue())[0];
+        int[] codes = new int[groups];
+        codes[0] = c0;
+        for (int j = 0; j < groups - 1; j++) {
+          codes[j + 1] = (int) picked[j];
+        }
+        float[] javaSum = new float[d];
+        pack.tables().frame(codes, 0, javaSum, 0);
+        assertArrayEquals(javaSum, graphSum, 1e-5f, "the graph gathers the rows Java widens");
+      } finally {
+        in.values().forEach(OnnxTensor::close);
+      }
+    }
   }
 
   @Test

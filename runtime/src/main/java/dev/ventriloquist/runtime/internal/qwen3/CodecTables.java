@@ -4,35 +4,37 @@ import java.nio.FloatBuffer;
 
 import dev.ventriloquist.api.ModelPackException;
 import dev.ventriloquist.runtime.internal.model.Npy;
+import dev.ventriloquist.runtime.internal.model.RowTable;
 
 /**
  * The codec-track embedding tables, kept on the Java side so that summing a frame's 16 codebook embeddings needs no
  * ORT call: the talker's {@code codec_embedding} [V, D] (codebook 0 and the control ids) and the code predictor's 15
- * tables [Q-1, V_pred, D] (codebooks 1..15, talker width). Both are memory-mapped, read-only.
+ * tables as one [(Q-1)*V_pred, D] table (codebooks 1..15, talker width; fp16 in quantised packs, and the same file is
+ * the external data of {@code code_predictor_frame.onnx}'s own copy). Both are memory-mapped, read-only.
  *
  * <p><b>Threads.</b> Immutable; any thread.
  */
 public final class CodecTables {
   private final FloatBuffer talker; // [V, D]
-  private final FloatBuffer predictor; // [Q-1, V_pred, D]
+  private final RowTable predictor; // [(Q-1)*V_pred, D]
   private final int d;
   private final int vocab;
   private final int groups;
   private final int predictorVocab;
 
-  CodecTables(Npy.Array talker, Npy.Array predictor) {
+  CodecTables(Npy.Array talker, RowTable predictor, int groups) {
     long[] ts = talker.shape();
-    long[] ps = predictor.shape();
-    if (ts.length != 2 || ps.length != 3 || ts[1] != ps[2]) {
-      throw new ModelPackException("codec embedding tables have shapes " + java.util.Arrays.toString(ts) + " and "
-          + java.util.Arrays.toString(ps) + "; expected [V, D] and [Q-1, V_pred, D]; re-import the model pack");
+    if (ts.length != 2 || groups < 2 || predictor.cols() != ts[1] || predictor.rows() % (groups - 1) != 0) {
+      throw new ModelPackException("codec embedding tables have shapes " + java.util.Arrays.toString(ts) + " and ["
+          + predictor.rows() + ", " + predictor.cols() + "]; expected [V, D] and [" + (groups - 1)
+          + " x V_pred, D]; re-import the model pack");
     }
     this.talker = talker.data();
-    this.predictor = predictor.data();
+    this.predictor = predictor;
     this.vocab = (int) ts[0];
     this.d = (int) ts[1];
-    this.groups = (int) ps[0] + 1;
-    this.predictorVocab = (int) ps[1];
+    this.groups = groups;
+    this.predictorVocab = predictor.rows() / (groups - 1);
   }
 
   public int hiddenSize() {
@@ -48,9 +50,14 @@ public final class CodecTables {
     return groups;
   }
 
-  /** The code predictor's tables [Q-1, V_pred, D] as mapped (a graph input of {@code code_predictor_frame.onnx}). */
+  /**
+   * The code predictor's tables [(Q-1)*V_pred, D] as mapped, for frame graphs of older packs that take them as an input
+   * (newer ones map the same file as an initializer).
+   *
+   * @throws IllegalStateException if the table is fp16 (only newer packs store it so)
+   */
   FloatBuffer predictorTables() {
-    return predictor.duplicate();
+    return predictor.floats();
   }
 
   /** Code-predictor vocabulary (2048). */
@@ -73,7 +80,7 @@ public final class CodecTables {
 
   /** Writes the code predictor's table {@code j} (for codebook j+1) at {@code code} into {@code out[off, off+D)}. */
   public void predictorToken(int j, int code, float[] out, int off) {
-    predictor.get((j * predictorVocab + code) * d, out, off, d);
+    predictor.row(j * predictorVocab + code, out, off);
   }
 
   /**
@@ -85,10 +92,7 @@ public final class CodecTables {
   public void frame(int[] codes, int codesOff, float[] out, int off) {
     token(codes[codesOff], out, off);
     for (int i = 1; i < groups; i++) {
-      int base = ((i - 1) * predictorVocab + codes[codesOff + i]) * d;
-      for (int k = 0; k < d; k++) {
-        out[off + k] += predictor.get(base + k);
-      }
+      predictor.addRow((i - 1) * predictorVocab + codes[codesOff + i], out, off);
     }
   }
 }

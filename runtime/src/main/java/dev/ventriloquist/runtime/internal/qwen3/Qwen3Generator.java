@@ -31,6 +31,8 @@ import ai.onnxruntime.OrtSession;
  */
 final class Qwen3Generator implements AutoCloseable {
   private static final Set<String> KV_OUTS = Set.of("present_keys", "present_values");
+  /** The frame graph input through which older packs passed the code predictor's tables. */
+  private static final String LEGACY_TABLES_INPUT = "predictor_tables";
 
   private final Qwen3Sessions s;
   private final CodecTables tables;
@@ -148,11 +150,16 @@ final class Qwen3Generator implements AutoCloseable {
     cpCodes = ByteBuffer.allocateDirect(8 * steps).order(ByteOrder.nativeOrder()).asLongBuffer();
     cpFrameEmbed = directFloats(d);
     if (framed) {
-      // The mapped table goes in as it is: ORT reads the rows it gathers, nothing is copied.
-      cpTablesT = OnnxTensor.createTensor(env, tables.predictorTables(),
-          new long[] {steps, tables.predictorVocab(), d});
       cpFrameIn.put("inputs_embeds", cpEmbeds2T);
-      cpFrameIn.put("predictor_tables", cpTablesT);
+      if (s.codePredictorFrame.getInputNames().contains(LEGACY_TABLES_INPUT)) {
+        // Frame graphs of older packs take the fp32 tables as an input (ORT copies them through a Reshape every
+        // run); newer graphs map the pack's table file as an initializer and have no such input.
+        cpTablesT = OnnxTensor.createTensor(env, tables.predictorTables(),
+            new long[] {steps, tables.predictorVocab(), d});
+        cpFrameIn.put(LEGACY_TABLES_INPUT, cpTablesT);
+      } else {
+        cpTablesT = null;
+      }
       cpFrameIn.put("uniforms", OnnxTensor.createTensor(env, cpUniforms, new long[] {steps}));
       cpFrameIn.put("temperature", OnnxTensor.createTensor(env, cpTemperature, new long[] {1}));
       cpFrameIn.put("top_k", OnnxTensor.createTensor(env, cpTopK, new long[] {1}));

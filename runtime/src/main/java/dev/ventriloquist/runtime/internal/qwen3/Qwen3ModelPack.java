@@ -106,9 +106,10 @@ public final class Qwen3ModelPack {
     if (tt == null || pt == null) {
       throw new ModelPackException(dir + "/model.json names no codec embedding tables; re-import the pack");
     }
-    CodecTables tables = new CodecTables(Npy.read(dir.resolve(tt)), Npy.read(dir.resolve(pt)));
+    CodecTables tables = new CodecTables(Npy.read(dir.resolve(tt)),
+        dev.ventriloquist.runtime.internal.model.RowTable.open(dir.resolve(pt)), m.numCodeGroups);
     if (tables.hiddenSize() != m.talker.hiddenSize || tables.codecVocab() != m.talker.vocabSize
-        || tables.groups() != m.numCodeGroups) {
+        || tables.predictorVocab() != m.codePredictor.vocabSize) {
       throw new ModelPackException(dir + ": codec tables do not match the talker dimensions in model.json; "
           + "re-import the pack");
     }
