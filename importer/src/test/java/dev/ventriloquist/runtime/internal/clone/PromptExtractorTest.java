@@ -15,6 +15,9 @@ import dev.ventriloquist.api.VoicePackException;
 import dev.ventriloquist.api.VoicePrompt;
 import dev.ventriloquist.runtime.internal.model.ModelPackManifest;
 import dev.ventriloquist.importer.internal.onnx.TinyCheckpoints;
+import dev.ventriloquist.importer.SyntheticCheckpoint;
+import dev.ventriloquist.importer.WeightPrecision;
+import java.nio.file.Path;
 
 /** The encoders of the tiny synthetic pack on the committed espeak clip (random weights: the numbers are noise). */
 class PromptExtractorTest {
@@ -80,5 +83,28 @@ class PromptExtractorTest {
         () -> extractor.extract(blip, PromptMode.X_VECTOR_ONLY, null, "l"));
     assertTrue(e.getMessage().contains("at least"), e.getMessage());
     assertEquals(runs, extractor.speakerEncoderRuns());
+  }
+
+  @Test
+  void theHalfStoredCodecEncoderOfAQuantisedPackGivesTheFp32ReferenceCodes() {
+    int[][] codes = new int[2][];
+    Path[] packs = {TinyCheckpoints.packDir(), TinyCheckpoints.leanPackDir(SyntheticCheckpoint.Shape.TINY,
+        WeightPrecision.INT4)};
+    for (int i = 0; i < 2; i++) {
+      try (PromptExtractor x = PromptExtractor.open(packs[i], 1)) {
+        codes[i] = x.extract(clip, PromptMode.ICL, TestClips.transcript(), "l").referenceCodes();
+      }
+    }
+    assertEquals(codes[0].length, codes[1].length);
+    int same = 0;
+    int sameFirst = 0;
+    for (int k = 0; k < codes[0].length; k++) {
+      same += codes[0][k] == codes[1][k] ? 1 : 0;
+      sameFirst += k % 16 == 0 && codes[0][k] == codes[1][k] ? 1 : 0;
+    }
+    System.out.printf("fp16-stored codec encoder: %d of %d codes as fp32 (%d of %d first codebook)%n", same,
+        codes[0].length, sameFirst, codes[0].length / 16);
+    assertTrue(same >= 0.97 * codes[0].length, same + " of " + codes[0].length);
+    assertTrue(sameFirst >= 0.97 * codes[0].length / 16, sameFirst + " first-codebook codes");
   }
 }

@@ -111,7 +111,8 @@ class LeanPackTest {
     assertTrue(Files.size(p4.resolve(up)) < 0.6 * Files.size(p32.resolve(up)), "fp16-stored upsampler");
     assertTrue(Files.size(p4.resolve(tr)) < 0.6 * Files.size(p32.resolve(tr)), "fp16-stored transformer");
     String enc = "codec_encoder.onnx";
-    assertEquals(Files.size(p32.resolve(enc)), Files.size(p4.resolve(enc)), "the codec encoder stays fp32");
+    // Its convolutions are stored in half; its codebooks stay fp32 (most of the tiny encoder's bytes).
+    assertTrue(Files.size(p4.resolve(enc)) < Files.size(p32.resolve(enc)), "fp16-stored codec encoder");
     SplittableRandom rng = new SplittableRandom(9);
     int[] codes = new int[40 * 16];
     for (int i = 0; i < codes.length; i++) {
