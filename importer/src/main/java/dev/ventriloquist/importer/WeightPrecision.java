@@ -15,7 +15,8 @@ import java.util.Locale;
  * output row, blocks of {@link #blockSize()} input weights share one fp32 scale, symmetric around the implicit zero
  * point 2^(bits-1) (no zero-point tensor). Activations stay fp32. Weights that are not Linear layers (embedding tables
  * read with Gather, the code predictor's stacked lm_heads) are stored as fp16, see {@link #storage()}. Graphs that
- * are not quantisable (codec decoder and encoder, speaker encoder) are built in fp32.
+ * are not quantisable (codec encoder, speaker encoder) are built in fp32, or stored in fp16 in quantised packs; the
+ * codec decoder's halves take {@link #INT8} in quantised packs (see {@code CodecDecoderSplit}).
  */
 public enum WeightPrecision {
   FP32(TensorProto.DataType.FLOAT_VALUE, 4, 0, 0),

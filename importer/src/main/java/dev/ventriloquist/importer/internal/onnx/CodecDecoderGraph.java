@@ -68,10 +68,12 @@ public final class CodecDecoderGraph implements PackGraph {
     // Batch padding in the reference uses -1; clamp like its decode() does.
     codes = g.op("Max", codes, g.constI64(0));
     // --- split RVQ: [1,Q,T] -> [1,T,codebook_dim]
-    String first = g.weight("rvq_first_codebook", codebook(f, "decoder.quantizer.rvq_first.vq.layers.0.", cb, vq),
+    // Codebooks stay in their storage precision and only the gathered rows are widened (a Cast of the whole table
+    // would be folded into an fp32 copy at load).
+    String first = g.weightRaw("rvq_first_codebook", codebook(f, "decoder.quantizer.rvq_first.vq.layers.0.", cb, vq),
         cb, vq);
     String c0 = g.squeeze(g.slice(codes, 1, 0, 1), 1); // [1,T]
-    String e0 = g.op("Gather", first, c0, attr("axis", 0)); // [1,T,vq]
+    String e0 = g.toFloat(g.op("Gather", first, c0, attr("axis", 0))); // [1,T,vq]
     float[] rest = new float[(q - 1) * cb * vq];
     long[] offsets = new long[q - 1];
     for (int i = 0; i < q - 1; i++) {
@@ -79,9 +81,9 @@ public final class CodecDecoderGraph implements PackGraph {
       System.arraycopy(e, 0, rest, i * cb * vq, cb * vq);
       offsets[i] = (long) i * cb;
     }
-    String restTable = g.weight("rvq_rest_codebooks", rest, (long) (q - 1) * cb, vq);
+    String restTable = g.weightRaw("rvq_rest_codebooks", rest, (long) (q - 1) * cb, vq);
     String cr = g.add(g.slice(codes, 1, 1, q), g.reshape(g.constI64(offsets), 1, q - 1, 1)); // [1,Q-1,T] flat ids
-    String er = g.op("Gather", restTable, cr, attr("axis", 0)); // [1,Q-1,T,vq]
+    String er = g.toFloat(g.op("Gather", restTable, cr, attr("axis", 0))); // [1,Q-1,T,vq]
     er = g.op("ReduceSum", new String[] {er, g.constI64(1)}, attr("keepdims", 0)); // [1,T,vq]
     String z = g.add(proj(g, f, e0, "decoder.quantizer.rvq_first.output_proj.weight", c.codebookDim(), vq),
         proj(g, f, er, "decoder.quantizer.rvq_rest.output_proj.weight", c.codebookDim(), vq)); // [1,T,cd]

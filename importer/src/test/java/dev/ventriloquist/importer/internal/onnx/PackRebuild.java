@@ -42,7 +42,8 @@ public final class PackRebuild {
       var tables = dev.ventriloquist.runtime.internal.model.RowTable.open(
           to.resolve(Qwen3TtsImporter.PREDICTOR_CODEC_TABLES));
       PackGraph.Sources src = new PackGraph.Sources(ck, main, st, new PackGraph.MappedTable(
-          Qwen3TtsImporter.PREDICTOR_CODEC_TABLES, tables.dataOffset(), tables.half()));
+          Qwen3TtsImporter.PREDICTOR_CODEC_TABLES, tables.dataOffset(),
+          tables.storage() == dev.ventriloquist.runtime.internal.model.RowTable.Storage.F16));
       for (String role : roles) {
         PackGraph graph = Qwen3TtsImporter.GRAPHS.get(role);
         Path onnx = to.resolve(graph.fileName());

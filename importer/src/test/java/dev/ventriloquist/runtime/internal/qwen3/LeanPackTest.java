@@ -103,13 +103,26 @@ class LeanPackTest {
   }
 
   @Test
-  void quantisedPacksStoreTheDecoderInHalfAndDecodeAlmostAsFp32() throws Exception {
+  void quantisedPacksRunTheDecoderLinearsInInt8StoreTheRestInHalfAndDecodeCloseToFp32() throws Exception {
     Path p32 = TinyCheckpoints.packDir();
     Path p4 = TinyCheckpoints.leanPackDir(SyntheticCheckpoint.Shape.TINY, WeightPrecision.INT4);
     String up = "codec_decoder_upsampler.onnx";
     String tr = "codec_decoder_transformer.onnx";
     assertTrue(Files.size(p4.resolve(up)) < 0.6 * Files.size(p32.resolve(up)), "fp16-stored upsampler");
-    assertTrue(Files.size(p4.resolve(tr)) < 0.6 * Files.size(p32.resolve(tr)), "fp16-stored transformer");
+    assertTrue(Files.size(p4.resolve(tr)) < 0.6 * Files.size(p32.resolve(tr)), "int8 and fp16 transformer");
+    for (String graph : List.of(up, tr)) {
+      try (var in = Files.newInputStream(p4.resolve(graph))) {
+        List<OnnxMl.NodeProto> nbits = OnnxMl.ModelProto.parseFrom(in).getGraph().getNodeList().stream()
+            .filter(n -> n.getOpType().equals("MatMulNBits")).toList();
+        assertFalse(nbits.isEmpty(), graph + " runs its Linear layers quantised");
+        for (OnnxMl.NodeProto n : nbits) {
+          Map<String, Long> at = new HashMap<>();
+          n.getAttributeList().forEach(x -> at.put(x.getName(), x.getI()));
+          assertEquals(8L, at.get("bits"), graph + ": 8-bit whatever the talker's 4");
+          assertEquals(0L, at.get("accuracy_level"), graph + ": fp32 activations");
+        }
+      }
+    }
     String enc = "codec_encoder.onnx";
     // Its convolutions are stored in half; its codebooks stay fp32 (most of the tiny encoder's bytes).
     assertTrue(Files.size(p4.resolve(enc)) < Files.size(p32.resolve(enc)), "fp16-stored codec encoder");
@@ -133,9 +146,9 @@ class LeanPackTest {
       den += (double) a[i] * a[i];
     }
     double rel = Math.sqrt(num / den);
-    System.out.printf("fp16-stored decoder vs fp32: relative L2 %.3g over %d samples%n", rel, a.length);
+    System.out.printf("int8/fp16 decoder vs fp32: relative L2 %.3g over %d samples%n", rel, a.length);
     assertTrue(rel > 0, "the weights were rounded");
-    assertTrue(rel < 3e-3, "relative L2 " + rel);
+    assertTrue(rel < 1.5e-2, "relative L2 " + rel); // 9.0e-3 on this checkpoint, 8.9e-3 on the synthetic 0.6B
   }
 
   @Test
@@ -147,7 +160,7 @@ class LeanPackTest {
     int groups = pack.manifest().numCodeGroups;
     int vp = pack.manifest().codePredictor.vocabSize;
     int d = pack.hiddenSize();
-    assertTrue(table.half(), "fp16 in a quantised pack");
+    assertEquals(RowTable.Storage.F16, table.storage(), "fp16 in a quantised pack");
     assertEquals(RowTable.PAGE, table.dataOffset(), "rows start on a page ORT can map");
     assertEquals((long) (groups - 1) * vp, table.rows());
     assertEquals(RowTable.PAGE + 2L * table.rows() * d, Files.size(p4.resolve(file)), "one fp16 copy");

@@ -23,7 +23,7 @@ class RowTableTest {
   @Test
   void pageAlignedHalfTableStartsAtTheFirstPageAndRoundTrips() throws Exception {
     Path f = dir.resolve("t.npy");
-    long offset = RowTable.write(f, 300, 8, true, 64, RowTable.PAGE, (first, n, dst) -> {
+    long offset = RowTable.write(f, 300, 8, RowTable.Storage.F16, 64, RowTable.PAGE, (first, n, dst) -> {
       for (int i = 0; i < n * 8; i++) {
         dst[i] = value(first + i / 8, i % 8);
       }
@@ -43,6 +43,39 @@ class RowTableTest {
     for (int c = 0; c < 8; c++) {
       assertEquals(2 * expected[c], row[c]);
     }
+  }
+
+  @Test
+  void anInt8TableKeepsAScalePerRowAndReadsBackWithinHalfAStep() throws Exception {
+    Path f = dir.resolve("q.npy");
+    int rows = 50;
+    int cols = 64;
+    float[] all = new float[rows * cols];
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+    for (int i = 0; i < all.length; i++) {
+      all[i] = (float) (rng.nextGaussian() * (1 + i / cols)); // rows of growing magnitude
+    }
+    java.util.Arrays.fill(all, 7 * cols, 8 * cols, 0f); // an all-zero row
+    RowTable.write(f, rows, cols, RowTable.Storage.I8, 16, (first, n, dst) ->
+        System.arraycopy(all, first * cols, dst, 0, n * cols));
+    assertEquals(128 + rows * cols, Files.size(f), "one byte per value after a 128-byte header");
+    assertEquals(128 + 4 * rows, Files.size(RowTable.scalesFile(f)), "one fp32 scale per row");
+    RowTable t = RowTable.open(f);
+    assertEquals(RowTable.Storage.I8, t.storage());
+    float[] row = new float[cols];
+    for (int r = 0; r < rows; r++) {
+      t.row(r, row, 0);
+      float max = 0;
+      for (int c = 0; c < cols; c++) {
+        max = Math.max(max, Math.abs(all[r * cols + c]));
+      }
+      for (int c = 0; c < cols; c++) {
+        assertEquals(all[r * cols + c], row[c], max / 127f / 2f * 1.0001f, "row " + r + " col " + c);
+      }
+    }
+    Files.delete(RowTable.scalesFile(f));
+    ModelPackException e = assertThrows(ModelPackException.class, () -> RowTable.open(f));
+    assertTrue(e.getMessage().contains("q.scales.npy"), e.getMessage());
   }
 
   @Test
