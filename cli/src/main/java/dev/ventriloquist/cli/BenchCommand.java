@@ -18,6 +18,7 @@ import dev.ventriloquist.api.VoicePrompt;
 import dev.ventriloquist.runtime.internal.audio.AdaptivePreRoll;
 import dev.ventriloquist.runtime.internal.qwen3.Qwen3TtsBackend;
 import dev.ventriloquist.runtime.internal.voice.VoicePacks;
+import dev.ventriloquist.runtime.internal.qwen3.SamplingConfig;
 import dev.ventriloquist.spi.PcmSink;
 import dev.ventriloquist.spi.SynthesisRequest;
 import picocli.CommandLine.Command;
@@ -32,8 +33,9 @@ import picocli.CommandLine.Option;
  * threads); then the same two figures for a player that starts after the fixed pre-roll alone ({@code fixed_*}), and
  * ORT runs and the bytes of their inputs and outputs per frame ({@code runs_per_frame}, {@code h2d_kb_per_frame},
  * {@code d2h_kb_per_frame}: what a CUDA run copies between host and device).
- * Random-weight (synthetic) packs rarely emit EOS, so the frame count is the line's length. Runs in this process, on
- * the calling thread; nothing is played.
+ * EOS is blocked until the frame cap (the release sampling otherwise), so every run is exactly {@code --frames} frames
+ * long: random-weight (synthetic) packs draw EOS rarely, but they do, and a run of 11 frames is no figure for a line
+ * of 100. Runs in this process, on the calling thread; nothing is played.
  *
  * <p>The player's length estimate is the engine's text estimate, capped at {@code --frames} frames: the bench's text
  * is longer than any line it asks for (so the frame cap, not EOS, ends the line), and the cap is a bound on the
@@ -93,7 +95,10 @@ final class BenchCommand implements Callable<Integer> {
     }
     long t0 = System.nanoTime();
     try (Qwen3TtsBackend b = Qwen3TtsBackend.open(model, Qwen3TtsBackend.Options.defaults()
-        .withDevice(DevicePreference.CPU).withThreads(threads).withMaxFrames(frames))) {
+        .withDevice(DevicePreference.CPU).withThreads(threads).withMaxFrames(frames)
+        .withSampling(new SamplingConfig(SamplingConfig.RELEASE_DEFAULT.talker(),
+            SamplingConfig.RELEASE_DEFAULT.codePredictor(), SamplingConfig.RELEASE_DEFAULT.repetitionPenalty(),
+            frames)))) {
       CharacterVoice who = character(b, icl);
       VoicePrompt p = who.prompt().orElseThrow();
       System.out.printf("# %s | loaded in %.1f s | %s, %d reference frames | %d threads, %d cores visible | %s | "
