@@ -232,7 +232,7 @@ public final class Qwen3TtsImporter {
         progress.accept(String.format("building %s (%.1f MB of %s weights%s)", graph.fileName(), bytes / 1e6,
             gp.id(), ext ? ", external data" : ""));
         try (GraphBuilder g = new GraphBuilder(graph.fileName().replace(".onnx", ""), gp, ext ? data : null)) {
-          g.quantization(graph.quantization(quantization));
+          g.quantization(quantization);
           graph.build(g, src);
           g.write(onnx, "Qwen3-TTS " + ck.config().variant() + " " + graph.fileName() + ", " + gp.id());
         }

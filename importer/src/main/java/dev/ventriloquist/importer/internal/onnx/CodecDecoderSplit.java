@@ -1,6 +1,5 @@
 package dev.ventriloquist.importer.internal.onnx;
 
-import dev.ventriloquist.importer.Quantization;
 import dev.ventriloquist.importer.WeightPrecision;
 
 import dev.ventriloquist.runtime.internal.model.CodecDecoderConfig;
@@ -71,23 +70,16 @@ public final class CodecDecoderSplit {
 
   /**
    * Quantised packs run the decoder's Linear layers (the transformer's attention, MLP and projections, the ConvNeXt
-   * pointwise layers) as 8-bit MatMulNBits whatever the talker's precision, and store every other weight (the
-   * convolutions, the codebooks) in fp16; float packs keep their precision. On the synthetic 0.6B checkpoint (100
-   * frames of random codes, PCM against an fp32 pack): fp16 storage alone 1.2e-3 relative L2; int8 Linear layers
-   * 9.6e-3 with fp32 activations ({@link #decoderQuantization}), 1.75e-2 with int8 activations; ORT holds 287 MB for
-   * the two halves instead of 524 MB, and the decode time per frame is the same within the noise (convolutions
-   * dominate it).
+   * pointwise layers) as 8-bit MatMulNBits whatever the talker's precision, with the import's block size and accuracy
+   * level, and store every other weight (the convolutions, the codebooks) in fp16; float packs keep their precision.
+   * Synthetic 0.6B checkpoint, 100 frames of random codes, PCM against an fp32 pack: fp16 storage alone 1.2e-3 relative
+   * L2; 8-bit Linear layers 1.75e-2 with int8 activations (accuracy level 4), 9.6e-3 with fp32 activations (level 0).
+   * ORT holds 287 MB for the two halves instead of 524 MB. Level 0 is not used: for 8 bits it costs the streamed
+   * decode 134-141 ms per frame against 109-117 ms at level 4 (same runs), since every packet's small MatMuls pay a
+   * full-precision pass over the weights.
    */
   static WeightPrecision decoderPrecision(WeightPrecision requested) {
     return requested.quantized() ? WeightPrecision.INT8 : requested;
-  }
-
-  /**
-   * The decoder's blocks as asked, with fp32 activations (accuracy level 0): int8 activations double its drift
-   * (1.75e-2 against 9.6e-3 relative L2) for no time saved, since its MatMuls are a small part of a decode.
-   */
-  static Quantization decoderQuantization(Quantization requested) {
-    return new Quantization(requested.blockSize(), 0);
   }
 
   /** Frames of latent context the upsampler needs: see {@link DecoderGeometry#upsamplerContextFrames}. */
@@ -100,11 +92,6 @@ public final class CodecDecoderSplit {
     @Override
     public WeightPrecision precision(WeightPrecision requested) {
       return decoderPrecision(requested);
-    }
-
-    @Override
-    public Quantization quantization(Quantization requested) {
-      return decoderQuantization(requested);
     }
 
     @Override
@@ -141,11 +128,6 @@ public final class CodecDecoderSplit {
     @Override
     public WeightPrecision precision(WeightPrecision requested) {
       return decoderPrecision(requested);
-    }
-
-    @Override
-    public Quantization quantization(Quantization requested) {
-      return decoderQuantization(requested);
     }
 
     @Override

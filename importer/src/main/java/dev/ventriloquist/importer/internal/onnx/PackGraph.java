@@ -26,11 +26,6 @@ public interface PackGraph {
     return requested.quantized() && !quantizable() ? WeightPrecision.FP32 : requested;
   }
 
-  /** The MatMulNBits layout this graph's quantised Linear layers use, given the one the import asked for. */
-  default dev.ventriloquist.importer.Quantization quantization(dev.ventriloquist.importer.Quantization requested) {
-    return requested;
-  }
-
   /**
    * Whether int8/int4 Linear weights are acceptable: true for the transformer graphs that read all their weights
    * every step (talker, code predictor, text projection), false for convolutional audio graphs.

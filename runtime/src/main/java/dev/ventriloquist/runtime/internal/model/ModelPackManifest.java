@@ -69,7 +69,7 @@ public final class ModelPackManifest {
    * codecDecoder.
    */
   public Map<String, String> graphs = new LinkedHashMap<>();
-  /** Role -> .npy file: talkerCodecEmbedding [V,D], codePredictorCodecEmbeddings [Q-1, V_pred, D]. */
+  /** Role -> .npy file: talkerCodecEmbedding [V,D], codePredictorCodecEmbeddings [(Q-1)*V_pred, D], textProjected. */
   public Map<String, String> tables = new LinkedHashMap<>();
   public List<FileEntry> files = new ArrayList<>();
 
