@@ -26,8 +26,9 @@ import dev.ventriloquist.runtime.internal.model.TalkerConfig;
  * Same arithmetic as 15 runs of {@link CodePredictorGraph} (positions 0..16, causal): the layer weights are stored once
  * and shared by the 15 unrolled copies; each step uses its own lm_head directly (no If). RoPE tables and masks are
  * constants because every step's positions are known at import. The tables are an initializer whose data is the pack's
- * {@code .npy} file itself (page-aligned, so ONNX Runtime maps it): nothing goes in per run (an input went through a
- * Reshape that copied all 126 MB of it every frame) and the pack holds one copy.
+ * {@code .npy} file itself (page-aligned, so ONNX Runtime maps it): nothing goes in per run, where the input of older
+ * packs was 126 MB per frame for a GPU to receive and kept the whole fp32 table resident in a CPU process (116 MB of
+ * the file mapped, measured), and the pack holds one fp16 copy.
  */
 public final class CodePredictorFrameGraph implements PackGraph {
   public static final String FILE = "code_predictor_frame.onnx";
