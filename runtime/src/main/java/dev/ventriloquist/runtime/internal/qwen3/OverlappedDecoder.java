@@ -22,6 +22,11 @@ import dev.ventriloquist.spi.PcmSink;
  * synthesis thread moves them to the line's sink at every {@link #add} and while {@link #finish} waits, so the sink is
  * still written only on the synthesis thread, as {@link PcmSink} promises. An ORT failure on the decode thread stops
  * the line: the next {@link #add} or {@link #finish} throws it.
+ *
+ * <p><b>First packet.</b> After the frame that completes the first packet, {@link #add} waits until that packet is
+ * decoded and written to the sink before generation goes on. Otherwise the packet would wait in the hand-off queue for
+ * the next frame's {@link #add} (up to one frame's generation, ~100 ms on two cores) and its decode would share the
+ * cores with that frame; the line's time to first audio is what a player hears, its later packets have a pre-roll.
  */
 final class OverlappedDecoder {
   static final int QUEUE_FRAMES = 32;
@@ -30,6 +35,8 @@ final class OverlappedDecoder {
   private static final float[] DONE = new float[0];
 
   private final PcmSink sink;
+  private final int firstPacketFrames;
+  private int added; // synthesis thread only
   private final BlockingQueue<int[]> queue = new ArrayBlockingQueue<>(QUEUE_FRAMES);
   private final BlockingQueue<float[]> pcm = new LinkedBlockingQueue<>();
   private StreamingDecoder decoder;
@@ -38,9 +45,13 @@ final class OverlappedDecoder {
   private long firstDeliveredAt = -1;
   private boolean doneSeen; // synthesis thread only
 
-  /** @param sink the line's sink, written on the synthesis thread */
-  OverlappedDecoder(PcmSink sink) {
+  /**
+   * @param sink the line's sink, written on the synthesis thread
+   * @param firstPacketFrames frames the decoder needs before its first packet ({@link StreamingOptions})
+   */
+  OverlappedDecoder(PcmSink sink, int firstPacketFrames) {
     this.sink = sink;
+    this.firstPacketFrames = firstPacketFrames;
   }
 
   /** The sink the decoder writes on the decode thread: packets are copied into the hand-off queue. */
@@ -110,11 +121,37 @@ final class OverlappedDecoder {
     }
   }
 
-  /** Hands a frame's codes to the decode thread (copied); waits while {@value #QUEUE_FRAMES} frames are queued. */
+  /**
+   * Hands a frame's codes to the decode thread (copied); waits while {@value #QUEUE_FRAMES} frames are queued, and after
+   * the frame that completes the first packet until that packet is in the sink (see the class comment).
+   */
   void add(int[] codes) throws OrtException {
     check();
     deliverReady();
     put(codes.clone());
+    if (++added == firstPacketFrames) {
+      awaitFirstPacket();
+      check();
+    }
+  }
+
+  /** Delivers packets as they come until the first one is in the sink, the task ended, or the line was cancelled. */
+  private void awaitFirstPacket() {
+    try {
+      while (firstDeliveredAt < 0 && !doneSeen) {
+        float[] p = pcm.poll(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (p == DONE) {
+          doneSeen = true;
+        } else if (p != null) {
+          deliver(p);
+        } else if (failure != null || task.isDone() || sink.isCancelled()) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SynthesisException("interrupted while waiting for the first packet", e);
+    }
   }
 
   /** Waits until every frame is decoded and the rest flushed (or the line was cancelled). */

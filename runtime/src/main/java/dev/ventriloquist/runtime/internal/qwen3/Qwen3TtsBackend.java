@@ -377,7 +377,8 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
     // The codec decoder runs on the decode thread, overlapped with the next frames (see OverlappedDecoder), unless
     // -Dventriloquist.decode.sameThread=true. A streamed line decodes on this thread: only this thread writes the
     // sink, and it must write the audio already made while the line waits for text.
-    OverlappedDecoder overlapped = decodeThread != null && stream == null ? new OverlappedDecoder(sink) : null;
+    OverlappedDecoder overlapped = decodeThread != null && stream == null
+        ? new OverlappedDecoder(sink, options.streaming().firstPacketFrames()) : null;
     try (TerminateOnCancel stop = new TerminateOnCancel(sink)) {
       // The prefill alone (its trailing text comes from the track), so its vectors are the same however the text came.
       PromptLayout prefillOnly = new PromptLayout(layout.positions(), new int[0], layout.padText(), layout.mode(),
@@ -469,7 +470,8 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
     SpeakerSlot slot = speakerSlot(request.character());
     PromptLayout layout = prompts.build(kind, slot, request.text(), request.language(), instruction(request), null);
     int cap = frameCap(layout.textTokens());
-    OverlappedDecoder overlapped = decodeThread != null ? new OverlappedDecoder(sink) : null;
+    OverlappedDecoder overlapped = decodeThread != null
+        ? new OverlappedDecoder(sink, options.streaming().firstPacketFrames()) : null;
     try (TerminateOnCancel stop = new TerminateOnCancel(sink)) {
       Qwen3Generator.PromptEmbeddings emb = generator.embed(layout, null, new int[0]);
       StreamingDecoder decoder = new StreamingDecoder(sessions, options.streaming(),
