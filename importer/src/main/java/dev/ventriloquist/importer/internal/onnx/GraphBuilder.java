@@ -138,7 +138,8 @@ public final class GraphBuilder implements AutoCloseable {
     return initializerNames.contains(name);
   }
 
-  private void addInitializer(String name, int dataType, long[] dims, byte[] raw) throws IOException {
+  /** A new initializer's header (name, type, dims); each name once. */
+  private TensorProto.Builder initializer(String name, int dataType, long[] dims) {
     if (!initializerNames.add(name)) {
       throw new IllegalArgumentException("initializer " + name + " added twice");
     }
@@ -146,6 +147,11 @@ public final class GraphBuilder implements AutoCloseable {
     for (long d : dims) {
       t.addDims(d);
     }
+    return t;
+  }
+
+  private void addInitializer(String name, int dataType, long[] dims, byte[] raw) throws IOException {
+    TensorProto.Builder t = initializer(name, dataType, dims);
     weightBytes += raw.length;
     if (external != null && raw.length >= EXTERNAL_MIN_BYTES) {
       // 64-byte alignment lets ONNX Runtime map the data file directly.
@@ -170,13 +176,7 @@ public final class GraphBuilder implements AutoCloseable {
    * Java side share one copy.
    */
   public String mappedInitializer(String name, int dataType, long[] dims, String location, long offset, long length) {
-    if (!initializerNames.add(name)) {
-      throw new IllegalArgumentException("initializer " + name + " added twice");
-    }
-    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(dataType);
-    for (long d : dims) {
-      t.addDims(d);
-    }
+    TensorProto.Builder t = initializer(name, dataType, dims);
     t.setDataLocation(TensorProto.DataLocation.EXTERNAL);
     t.addExternalData(entry("location", location));
     t.addExternalData(entry("offset", Long.toString(offset)));
