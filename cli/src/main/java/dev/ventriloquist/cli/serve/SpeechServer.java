@@ -397,6 +397,11 @@ public final class SpeechServer implements AutoCloseable {
     }
     long declared = request.getLength();
     if (declared > config.maxUploadBytes) {
+      try (InputStream in = Content.Source.asInputStream(request)) {
+        drain(in, DRAIN_LIMIT); // so that the sender reads the 413 (see readBody)
+      } catch (IOException e) {
+        // the client went away; the 413 goes nowhere either way
+      }
       throw new HttpError(413, "the upload is " + declared + " bytes; the limit is " + config.maxUploadBytes);
     }
     MultiPartConfig mp = new MultiPartConfig.Builder()
@@ -941,20 +946,38 @@ public final class SpeechServer implements AutoCloseable {
 
   // ---- plumbing ----
 
-  /** Reads at most {@code max} bytes; 413 past that (at once when Content-Length says so). */
+  /**
+   * Reads at most {@code max} bytes; 413 past that (without keeping what comes, when Content-Length says so). Before
+   * a 413 the rest of the body is read and dropped, up to {@link #DRAIN_LIMIT}: a client still sending when the server
+   * closes gets a reset connection instead of the answer (seen as "header parser received no bytes" from the JDK's
+   * client); past that limit the connection is closed and the client may see only the reset.
+   */
   private static byte[] readBody(Request request, long max) {
     long declared = request.getLength();
-    if (declared > max) {
-      throw new HttpError(413, "the request body is " + declared + " bytes; the limit is " + max);
-    }
     try (InputStream in = Content.Source.asInputStream(request)) {
+      if (declared > max) {
+        drain(in, DRAIN_LIMIT);
+        throw new HttpError(413, "the request body is " + declared + " bytes; the limit is " + max);
+      }
       byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
       if (b.length > max) {
+        drain(in, DRAIN_LIMIT);
         throw new HttpError(413, "the request body is over the limit of " + max + " bytes");
       }
       return b;
     } catch (IOException e) {
       throw new HttpError(400, "the request body could not be read: " + e.getMessage());
+    }
+  }
+
+  /** How much of an over-limit body is read and dropped so that its sender can read the 413. */
+  private static final long DRAIN_LIMIT = 64L << 20;
+
+  private static void drain(InputStream in, long limit) throws IOException {
+    byte[] sink = new byte[64 << 10];
+    long read = 0;
+    for (int n; read < limit && (n = in.read(sink, 0, (int) Math.min(sink.length, limit - read))) >= 0; ) {
+      read += n;
     }
   }
 
