@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.ventriloquist.api.DevicePreference;
 import dev.ventriloquist.importer.internal.onnx.TinyCheckpoints;
-import dev.ventriloquist.spi.PcmSink;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,32 +16,6 @@ import org.junit.jupiter.api.Test;
  */
 class OverlappedDecoderTest {
   private static final int FRAME = 1920;
-
-  /** Records every write, on whichever thread it comes. */
-  private static final class Recording implements PcmSink {
-    final List<float[]> packets = new ArrayList<>();
-
-    @Override
-    public void write(float[] s, int off, int len) {
-      packets.add(java.util.Arrays.copyOfRange(s, off, off + len));
-    }
-
-    @Override
-    public boolean isCancelled() {
-      return false;
-    }
-
-    float[] all() {
-      int n = packets.stream().mapToInt(p -> p.length).sum();
-      float[] out = new float[n];
-      int at = 0;
-      for (float[] p : packets) {
-        System.arraycopy(p, 0, out, at, p.length);
-        at += p.length;
-      }
-      return out;
-    }
-  }
 
   @Test
   void theFirstPacketIsInTheSinkWhenAddOfItsFrameReturnsAndTheLineMatchesTheSameThreadDecode() throws Exception {
@@ -58,14 +29,14 @@ class OverlappedDecoderTest {
     }
     ExecutorService decodeThread = Executors.newSingleThreadExecutor();
     try (Qwen3Sessions s = Qwen3Sessions.open(pack, DevicePreference.CPU, 1)) {
-      Recording same = new Recording();
+      Qwen3TtsBackendTest.Collector same = new Qwen3TtsBackendTest.Collector();
       StreamingDecoder direct = new StreamingDecoder(s, StreamingOptions.DEFAULT, 16, FRAME, new int[0], same);
       for (int[] f : frames) {
         direct.add(f);
       }
       direct.finish();
 
-      Recording line = new Recording();
+      Qwen3TtsBackendTest.Collector line = new Qwen3TtsBackendTest.Collector();
       OverlappedDecoder overlapped = new OverlappedDecoder(line, StreamingOptions.DEFAULT.firstPacketFrames());
       overlapped.start(new StreamingDecoder(s, StreamingOptions.DEFAULT, 16, FRAME, new int[0],
           overlapped.decoderSink()), decodeThread);
@@ -76,8 +47,8 @@ class OverlappedDecoderTest {
         overlapped.add(frames[i]);
       }
       overlapped.finish();
-      assertEquals(frames.length * FRAME, line.all().length);
-      assertArrayEquals(same.all(), line.all(), "the same samples as decoding on one thread");
+      assertEquals(frames.length * FRAME, line.pcm().length);
+      assertArrayEquals(same.pcm(), line.pcm(), "the same samples as decoding on one thread");
     } finally {
       decodeThread.shutdownNow();
     }

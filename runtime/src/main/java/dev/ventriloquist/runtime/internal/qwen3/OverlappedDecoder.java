@@ -87,13 +87,18 @@ final class OverlappedDecoder {
     sink.write(p, 0, p.length);
   }
 
+  /** Passes a packet from the hand-off queue to the sink, or notes the end of the decode task. */
+  private void accept(float[] p) {
+    if (p == DONE) {
+      doneSeen = true;
+    } else {
+      deliver(p);
+    }
+  }
+
   private void deliverReady() {
     for (float[] p = pcm.poll(); p != null; p = pcm.poll()) {
-      if (p == DONE) {
-        doneSeen = true;
-      } else {
-        deliver(p);
-      }
+      accept(p);
     }
   }
 
@@ -140,10 +145,8 @@ final class OverlappedDecoder {
     try {
       while (firstDeliveredAt < 0 && !doneSeen) {
         float[] p = pcm.poll(20, java.util.concurrent.TimeUnit.MILLISECONDS);
-        if (p == DONE) {
-          doneSeen = true;
-        } else if (p != null) {
-          deliver(p);
+        if (p != null) {
+          accept(p);
         } else if (failure != null || task.isDone() || sink.isCancelled()) {
           return;
         }
@@ -193,12 +196,7 @@ final class OverlappedDecoder {
   private void await() {
     try {
       while (!doneSeen) {
-        float[] p = pcm.take();
-        if (p == DONE) {
-          doneSeen = true;
-        } else {
-          deliver(p);
-        }
+        accept(pcm.take());
       }
       task.get();
     } catch (InterruptedException e) {
