@@ -5,6 +5,7 @@ import static dev.ventriloquist.importer.internal.onnx.GraphBuilder.attrs;
 
 import dev.ventriloquist.importer.internal.checkpoint.SafetensorsFile;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -363,22 +364,47 @@ final class Blocks {
 
   /**
    * {@link #causalTransConv} with carried input: output block [i*s, (i+1)*s) also takes the tails of the m =
-   * ceil((k-s)/s) inputs before i, so with {@code state} those m samples are prepended ([1,Cin,m+L], whose transposed
-   * conv is (m+L-1)*s + k long) and the output is cut to [m*s, (m+L)*s), again L*s samples.
+   * ceil((k-s)/s) inputs before i, so with {@code state} those m samples are prepended; without one, m zeros are.
+   *
+   * <p>Built in polyphase form, not as a ConvTranspose: output sample n*s+p is the bias plus the sum over j = 0..m of
+   * W[:, :, p + j*s] applied to input n-j, i.e. one ordinary Conv with kernel m+1 and Cout*s output channels
+   * (channel co*s+p carries phase p), whose [1,Cout,s,L] output is interleaved to [1,Cout,L*s]. Same products and
+   * sums, so the result equals the transposed conv up to summation order; ORT's ConvTranspose (col2im) ran the
+   * decoder's transposed convs at about half the rate of its Conv kernels.
    */
   static String causalTransConv(GraphBuilder g, SafetensorsFile f, String x, String p, int cin, int cout, int k,
       int s, ConvState state) {
-    float[] w = tensor(f, p + ".weight", cin, cout, k);
-    int trim = k - s;
-    int m = (trim + s - 1) / s;
-    if (state != null && m > 0) {
-      x = state.carry(x, cin, m);
-    } else {
-      m = 0;
+    float[] w = tensor(f, p + ".weight", cin, cout, k); // [Cin, Cout, k]
+    int m = (k - s + s - 1) / s;
+    int taps = m + 1;
+    float[] poly = new float[cout * s * cin * taps]; // [Cout*s, Cin, m+1]; tap m is input n, tap m-j is input n-j
+    for (int co = 0; co < cout; co++) {
+      for (int ph = 0; ph < s; ph++) {
+        for (int ci = 0; ci < cin; ci++) {
+          for (int j = 0; j <= m && ph + j * s < k; j++) {
+            poly[((co * s + ph) * cin + ci) * taps + m - j] = w[(ci * cout + co) * k + ph + j * s];
+          }
+        }
+      }
     }
-    String y = g.op("ConvTranspose", new String[] {x, g.weight(p + ".weight", w, cin, cout, k),
-        g.constF("b", tensor(f, p + ".bias", cout), cout)}, attrs("kernel_shape", k), attrs("strides", s));
-    return trim == 0 && m == 0 ? y : g.slice(y, 2, (long) m * s, trim == 0 ? Long.MAX_VALUE : -trim);
+    float[] b = tensor(f, p + ".bias", cout);
+    float[] pb = new float[cout * s];
+    for (int co = 0; co < cout; co++) {
+      Arrays.fill(pb, co * s, (co + 1) * s, b[co]);
+    }
+    int pad = m;
+    if (state != null && m > 0) {
+      x = state.carry(x, cin, m); // [1,Cin,m+L]
+      pad = 0;
+    }
+    String y = g.op("Conv", new String[] {x, g.weight(p + ".weight", poly, (long) cout * s, cin, taps),
+            g.constF("b", pb, (long) cout * s)},
+        attrs("kernel_shape", taps), attrs("pads", pad, 0)); // [1,Cout*s,L]
+    if (s == 1) {
+      return y;
+    }
+    y = g.transpose(g.reshape(y, 1, cout, s, -1), 0, 1, 3, 2); // [1,Cout,L,s]
+    return g.reshape(y, 1, cout, -1);
   }
 
   /**
