@@ -56,7 +56,7 @@ public final class Qwen3Bench {
           };
           StreamingDecoder d = new StreamingDecoder(s.env, null, s.codecDecoderTransformer, s.codecDecoderUpsampler,
               s.upsamplerContextFrames, carry, StreamingOptions.DEFAULT, 16, 1920,
-              java.util.Arrays.copyOf(codes, ref * 16), sink, s.decoderStates);
+              java.util.Arrays.copyOf(codes, ref * 16), sink, s.decoderStates, s.decoderKvKeep);
           long t0 = System.nanoTime();
           long first = -1;
           for (int f = ref; f < ref + frames; f++) {

@@ -47,6 +47,8 @@ public final class Qwen3Sessions implements AutoCloseable {
   final OrtSession codecDecoderUpsampler;
   /** Frames of latent context the upsampler needs (see {@link CodecDecoderSplit#upsamplerContextFrames}). */
   final int upsamplerContextFrames;
+  /** Positions the stateful decoder transformer's caches keep: its sliding window minus one; 0 when unknown. */
+  final int decoderKvKeep;
   /** The stateful decoder's state after each recent voice's reference codes (see {@link StreamingDecoder}). */
   final DecoderStateCache decoderStates = new DecoderStateCache(8);
   private OrtSession codecDecoder;
@@ -67,6 +69,7 @@ public final class Qwen3Sessions implements AutoCloseable {
     var dc = pack.manifest().codecDecoder;
     this.upsamplerContextFrames = dc.upsamplingRatios == null || dc.upsampleRates == null ? -1
         : DecoderGeometry.upsamplerContextFrames(dc.upsamplingRatios, dc.upsampleRates);
+    this.decoderKvKeep = Math.max(0, dc.slidingWindow - 1);
     this.pack = pack;
     this.threads = threads;
     this.device = device;

@@ -66,6 +66,22 @@ final class StreamingDecoder {
   private FloatBuffer pastV;
   private FloatBuffer convState;
   private long position;
+  /**
+   * Positions the transformer's caches keep (W-1 = 71 for the released config), or 0 when unknown. Known, every
+   * output's shape is known before a run, so both halves write into buffers of ours given as pinned outputs, double
+   * buffered against the inputs (past_* and next*, state and nextState swap after each run): nothing is copied out of
+   * ORT's memory and nothing is allocated per packet. Copying the outputs out (ORT's Java API returns a fresh heap
+   * copy) left about 5 MB of garbage per packet, mostly the two 2.3 MB caches, and the heap grew with the line.
+   */
+  private final int kvKeep;
+  private FloatBuffer nextK;
+  private FloatBuffer nextV;
+  private FloatBuffer nextConv;
+  private FloatBuffer[] nextState;
+  /** The transformer's latent [C, n] of the packet, direct (pinned output). */
+  private FloatBuffer latentOut;
+  private FloatBuffer wavOut;
+  private final int latentChannels;
   private FloatBuffer latent; // [C, u] channels-first, direct
   private final StreamingOptions options;
   private final int groups;
@@ -90,7 +106,7 @@ final class StreamingDecoder {
       PcmSink sink) throws OrtException {
     this(s.env, s.codecDecoderTransformer == null ? s.codecDecoder() : null, s.codecDecoderTransformer,
         s.codecDecoderUpsampler, s.upsamplerContextFrames, true, options, groups, samplesPerFrame, referenceCodes,
-        sink, s.decoderStates);
+        sink, s.decoderStates, s.decoderKvKeep);
   }
 
   /** Streams with the one-shot graph {@code codes -> wav}. */
@@ -111,13 +127,17 @@ final class StreamingDecoder {
       int upsamplerContext, boolean carryState, StreamingOptions options, int groups, int samplesPerFrame,
       int[] referenceCodes, PcmSink sink) {
     this(env, decoder, transformer, upsampler, upsamplerContext, carryState, options, groups, samplesPerFrame,
-        referenceCodes, sink, null);
+        referenceCodes, sink, null, 0);
   }
 
-  /** @param referenceStates where the decoder's states after the reference codes are kept, or null */
+  /**
+   * @param referenceStates where the decoder's states after the reference codes are kept, or null
+   * @param kvKeep positions the stateful transformer's caches keep (the sliding window minus one), or 0 when
+   *     unknown (outputs are then copied out of ORT's results)
+   */
   StreamingDecoder(OrtEnvironment env, OrtSession decoder, OrtSession transformer, OrtSession upsampler,
       int upsamplerContext, boolean carryState, StreamingOptions options, int groups, int samplesPerFrame,
-      int[] referenceCodes, PcmSink sink, DecoderStateCache referenceStates) {
+      int[] referenceCodes, PcmSink sink, DecoderStateCache referenceStates, int kvKeep) {
     if ((decoder == null) == (transformer == null) || (transformer == null) != (upsampler == null)) {
       throw new IllegalArgumentException("give the one-shot decoder or both split halves");
     }
@@ -156,6 +176,7 @@ final class StreamingDecoder {
     this.stateShape = shapes;
     long[] kvs = null;
     long[] cs = null;
+    int lc = 0;
     if (transformer != null) {
       try {
         var info = transformer.getInputInfo();
@@ -163,6 +184,7 @@ final class StreamingDecoder {
           kvs = ((ai.onnxruntime.TensorInfo) info.get("past_keys").getInfo()).getShape().clone();
           kvs[3] = 0;
           cs = ((ai.onnxruntime.TensorInfo) info.get("state_in_0").getInfo()).getShape();
+          lc = (int) ((ai.onnxruntime.TensorInfo) transformer.getOutputInfo().get("latent").getInfo()).getShape()[1];
         }
       } catch (OrtException e) {
         throw new IllegalStateException("cannot read the transformer's inputs", e);
@@ -170,6 +192,8 @@ final class StreamingDecoder {
     }
     this.kvShape = kvs;
     this.convShape = cs;
+    this.latentChannels = lc;
+    this.kvKeep = kvKeep;
     // Carrying needs both halves stateful; else the window mode (with empty transformer state when it has one).
     this.carry = carryState && names.length > 0 && kvs != null;
     this.referenceStates = carry && referenceFrames > 0 ? referenceStates : null;
@@ -231,7 +255,8 @@ final class StreamingDecoder {
         wav.get(pcm, 0, newSamples);
       } else {
         int u = Math.min(w, frames - emitted + upsamplerContext);
-        upsample((OnnxTensor) r.get(0), w, w - u, u, newSamples);
+        OnnxTensor lat = (OnnxTensor) r.get(0);
+        upsample(lat.getFloatBuffer(), (int) lat.getInfo().getShape()[1], w, w - u, u, newSamples);
       }
     }
     written(t, newSamples);
@@ -297,9 +322,7 @@ final class StreamingDecoder {
       referenceState();
     }
     int fresh = frames - emitted;
-    try (OrtSession.Result r = runTransformer(emitted, frames)) {
-      upsample((OnnxTensor) r.get(0), fresh, 0, fresh, newSamples);
-    }
+    upsample(runTransformer(emitted, frames), latentChannels, fresh, 0, fresh, newSamples);
   }
 
   /**
@@ -313,17 +336,20 @@ final class StreamingDecoder {
       restore(e);
       return;
     }
-    try (OrtSession.Result r = runTransformer(0, referenceFrames)) {
-      int ctx = Math.min(upsamplerContext, referenceFrames);
-      upsample((OnnxTensor) r.get(0), referenceFrames, referenceFrames - ctx, ctx, 0);
-    }
+    FloatBuffer lat = runTransformer(0, referenceFrames);
+    int ctx = Math.min(upsamplerContext, referenceFrames);
+    upsample(lat, latentChannels, referenceFrames, referenceFrames - ctx, ctx, 0);
     if (referenceStates != null) {
       referenceStates.put(referenceCodes, snapshot());
     }
   }
 
-  /** Runs the stateful transformer on stream frames [from, to) and carries its state on; the caller closes. */
-  private OrtSession.Result runTransformer(int from, int to) throws OrtException {
+  /**
+   * Runs the stateful transformer on stream frames [from, to) and carries its state on.
+   *
+   * @return the latent [C, to - from] channels-first, valid until the next run
+   */
+  private FloatBuffer runTransformer(int from, int to) throws OrtException {
     int n = to - from;
     if (window.capacity() < groups * n) {
       window = directLongs(groups * n);
@@ -335,37 +361,84 @@ final class StreamingDecoder {
     }
     LongBuffer view = window.duplicate();
     view.position(0).limit(groups * n);
-    int kvLen = (int) (kvShape[0] * kvShape[1] * kvShape[2] * kvShape[3] * kvShape[4]);
+    int kvLen = (int) elements(kvShape);
+    int convLen = (int) elements(convShape);
     Map<String, OnnxTensor> in = new java.util.HashMap<>();
-    OrtSession.Result r;
+    Map<String, OnnxTensor> out = new java.util.HashMap<>();
     try {
       in.put("codes", OnnxTensor.createTensor(env, view.slice(), new long[] {1, groups, n}));
       in.put("past_keys", OnnxTensor.createTensor(env, kvLen == 0 ? FloatBuffer.allocate(0)
-          : pastK.duplicate().position(0).limit(kvLen).slice(), kvShape));
+          : first(pastK, kvLen), kvShape));
       in.put("past_values", OnnxTensor.createTensor(env, kvLen == 0 ? FloatBuffer.allocate(0)
-          : pastV.duplicate().position(0).limit(kvLen).slice(), kvShape));
+          : first(pastV, kvLen), kvShape));
       in.put("position", OnnxTensor.createTensor(env, LongBuffer.wrap(new long[] {position}), new long[] {1}));
       in.put("state_in_0", OnnxTensor.createTensor(env, convState == null
-          ? FloatBuffer.allocate((int) (convShape[1] * convShape[2])) : convState.duplicate().rewind(), convShape));
-      r = transformer.run(in);
-      traffic.count(in, Map.of(), r);
+          ? FloatBuffer.allocate(convLen) : first(convState, convLen), convShape));
+      if (kvKeep > 0) {
+        long[] next = kvShape.clone();
+        next[3] = Math.min(kvShape[3] + n, kvKeep);
+        int nextLen = (int) elements(next);
+        nextK = atLeast(nextK, nextLen);
+        nextV = atLeast(nextV, nextLen);
+        nextConv = atLeast(nextConv, convLen);
+        latentOut = atLeast(latentOut, latentChannels * n);
+        out.put("latent", OnnxTensor.createTensor(env, first(latentOut, latentChannels * n),
+            new long[] {1, latentChannels, n}));
+        out.put("present_keys", OnnxTensor.createTensor(env, first(nextK, nextLen), next));
+        out.put("present_values", OnnxTensor.createTensor(env, first(nextV, nextLen), next));
+        out.put("state_out_0", OnnxTensor.createTensor(env, first(nextConv, convLen), convShape));
+        transformer.run(in, out).close(); // every output pinned: the result owns nothing
+        traffic.count(in, out, null);
+        FloatBuffer t = pastK;
+        pastK = nextK;
+        nextK = t;
+        t = pastV;
+        pastV = nextV;
+        nextV = t;
+        t = convState;
+        convState = nextConv;
+        nextConv = t;
+        kvShape[3] = next[3];
+      } else {
+        try (OrtSession.Result r = transformer.run(in)) {
+          traffic.count(in, Map.of(), r);
+          OnnxTensor k = (OnnxTensor) r.get("present_keys").orElseThrow();
+          kvShape[3] = k.getInfo().getShape()[3];
+          pastK = copyInto(pastK, k.getFloatBuffer());
+          pastV = copyInto(pastV, ((OnnxTensor) r.get("present_values").orElseThrow()).getFloatBuffer());
+          convState = copyInto(convState, ((OnnxTensor) r.get("state_out_0").orElseThrow()).getFloatBuffer());
+          latentOut = copyInto(latentOut, ((OnnxTensor) r.get("latent").orElseThrow()).getFloatBuffer());
+        }
+      }
+      position += n;
+      return first(latentOut, latentChannels * n);
     } finally {
       for (OnnxTensor x : in.values()) {
         x.close();
       }
+      for (OnnxTensor x : out.values()) {
+        x.close();
+      }
     }
-    try {
-      OnnxTensor k = (OnnxTensor) r.get("present_keys").orElseThrow();
-      kvShape[3] = k.getInfo().getShape()[3];
-      pastK = copyInto(pastK, k.getFloatBuffer());
-      pastV = copyInto(pastV, ((OnnxTensor) r.get("present_values").orElseThrow()).getFloatBuffer());
-      convState = copyInto(convState, ((OnnxTensor) r.get("state_out_0").orElseThrow()).getFloatBuffer());
-      position += n;
-      return r;
-    } catch (RuntimeException e) {
-      r.close();
-      throw e;
+  }
+
+  private static long elements(long[] shape) {
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
     }
+    return n;
+  }
+
+  /** A direct buffer of at least n floats: {@code b} when it is large enough, else a new one. */
+  private static FloatBuffer atLeast(FloatBuffer b, int n) {
+    return b != null && b.capacity() >= n ? b
+        : ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+  }
+
+  /** The first n floats of {@code b} as a buffer of its own (position 0, limit n), sharing the memory. */
+  private static FloatBuffer first(FloatBuffer b, int n) {
+    return b.duplicate().position(0).limit(n).slice();
   }
 
   /** Copies {@code src} into {@code dst} (grown when needed, direct), flipped for reading. */
@@ -388,10 +461,11 @@ final class StreamingDecoder {
   private DecoderStateCache.Entry snapshot() {
     float[][] up = new float[stateIn.length][];
     for (int i = 0; i < up.length; i++) {
-      up[i] = toArray(state[i]);
+      up[i] = toArray(first(state[i], (int) elements(stateShape[i])));
     }
-    return new DecoderStateCache.Entry(up, toArray(pastK), toArray(pastV), kvShape.clone(), toArray(convState),
-        position);
+    int kvLen = (int) elements(kvShape);
+    return new DecoderStateCache.Entry(up, toArray(first(pastK, kvLen)), toArray(first(pastV, kvLen)),
+        kvShape.clone(), toArray(first(convState, (int) elements(convShape))), position);
   }
 
   private void restore(DecoderStateCache.Entry e) {
@@ -407,47 +481,64 @@ final class StreamingDecoder {
   }
 
   /**
-   * Runs the upsampler on latent frames [first, first + u) of the window [1,C,w] and keeps the last
+   * Runs the upsampler on latent frames [first, first + u) of the window {@code all} [C,w] and keeps the last
    * {@code newSamples} samples (0: only the state matters).
    */
-  private void upsample(OnnxTensor lat, int w, int first, int u, int newSamples) throws OrtException {
+  private void upsample(FloatBuffer all, int c, int w, int first, int u, int newSamples) throws OrtException {
     long t = System.nanoTime();
     try {
-      upsampleRun(lat, w, first, u, newSamples);
+      upsampleRun(all, c, w, first, u, newSamples);
     } finally {
       upsampleNanos += System.nanoTime() - t;
     }
   }
 
-  private void upsampleRun(OnnxTensor lat, int w, int first, int u, int newSamples) throws OrtException {
-    long[] shape = lat.getInfo().getShape();
-    int c = (int) shape[1];
-    FloatBuffer all = lat.getFloatBuffer(); // [C, w]
+  private void upsampleRun(FloatBuffer all, int c, int w, int first, int u, int newSamples) throws OrtException {
     if (latent == null || latent.capacity() < c * u) {
       latent = ByteBuffer.allocateDirect(c * u * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
     for (int ch = 0; ch < c; ch++) {
       latent.put(ch * u, all, ch * w + first, u);
     }
-    FloatBuffer view = latent.duplicate();
-    view.position(0).limit(c * u);
     Map<String, OnnxTensor> in = new java.util.HashMap<>();
+    Map<String, OnnxTensor> out = new java.util.HashMap<>();
     try {
-      in.put("latent", OnnxTensor.createTensor(env, view.slice(), new long[] {1, c, u}));
+      in.put("latent", OnnxTensor.createTensor(env, first(latent, c * u), new long[] {1, c, u}));
       for (int i = 0; i < stateIn.length; i++) {
         in.put(stateIn[i], OnnxTensor.createTensor(env, stateOrZeros(i), stateShape[i]));
       }
-      try (OrtSession.Result r = upsampler.run(in)) {
-        traffic.count(in, Map.of(), r);
-        FloatBuffer wav = ((OnnxTensor) r.get(0)).getFloatBuffer();
-        wav.position(wav.limit() - newSamples);
-        wav.get(pcm, 0, newSamples);
-        if (carry) {
-          keepState(r);
+      if (carry) {
+        // Pinned outputs (see kvKeep): the wave and the next states go straight into buffers of ours.
+        int samples = u * samplesPerFrame;
+        wavOut = atLeast(wavOut, samples);
+        out.put("wav", OnnxTensor.createTensor(env, first(wavOut, samples), new long[] {1, samples}));
+        if (nextState == null) {
+          nextState = new FloatBuffer[stateIn.length];
+        }
+        for (int i = 0; i < stateIn.length; i++) {
+          int len = (int) elements(stateShape[i]);
+          nextState[i] = atLeast(nextState[i], len);
+          out.put("state_out_" + i, OnnxTensor.createTensor(env, first(nextState[i], len), stateShape[i]));
+        }
+        upsampler.run(in, out).close();
+        traffic.count(in, out, null);
+        wavOut.get(samples - newSamples, pcm, 0, newSamples);
+        FloatBuffer[] t = state;
+        state = nextState;
+        nextState = t;
+      } else {
+        try (OrtSession.Result r = upsampler.run(in)) {
+          traffic.count(in, Map.of(), r);
+          FloatBuffer wav = ((OnnxTensor) r.get(0)).getFloatBuffer();
+          wav.position(wav.limit() - newSamples);
+          wav.get(pcm, 0, newSamples);
         }
       }
     } finally {
       for (OnnxTensor t : in.values()) {
+        t.close();
+      }
+      for (OnnxTensor t : out.values()) {
         t.close();
       }
     }
@@ -456,29 +547,13 @@ final class StreamingDecoder {
   /** The carried state i, or zeros (the one-shot left padding) before the first packet or without carrying. */
   private FloatBuffer stateOrZeros(int i) {
     if (carry && state != null) {
-      return state[i].duplicate().rewind();
+      return first(state[i], (int) elements(stateShape[i]));
     }
     int n = (int) (stateShape[i][1] * stateShape[i][2]);
     if (zeros == null || zeros.capacity() < n) {
       zeros = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
     return zeros.duplicate().position(0).limit(n).slice();
-  }
-
-  /** Copies state_out_i into the carried buffers (the result's tensors die with it). */
-  private void keepState(OrtSession.Result r) throws OrtException {
-    if (state == null) {
-      state = new FloatBuffer[stateIn.length];
-    }
-    for (int i = 0; i < stateIn.length; i++) {
-      FloatBuffer out = ((OnnxTensor) r.get("state_out_" + i).orElseThrow()).getFloatBuffer();
-      if (state[i] == null) {
-        state[i] = ByteBuffer.allocateDirect(out.remaining() * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-      }
-      state[i].clear();
-      state[i].put(out);
-      state[i].flip();
-    }
   }
 
   /**
@@ -509,7 +584,7 @@ final class StreamingDecoder {
     // One packet of every frame: the first packet is due only at T frames, so finish() decodes them in one call.
     StreamingDecoder d = new StreamingDecoder(s.env, null, s.codecDecoderTransformer, s.codecDecoderUpsampler,
         s.upsamplerContextFrames, true, new StreamingOptions(Math.max(1, t), Math.max(1, t), 0), groups,
-        samplesPerFrame, new int[0], sink);
+        samplesPerFrame, new int[0], sink, null, s.decoderKvKeep);
     int[] frame = new int[groups];
     for (int f = 0; f < t; f++) {
       System.arraycopy(codes, f * groups, frame, 0, groups);
