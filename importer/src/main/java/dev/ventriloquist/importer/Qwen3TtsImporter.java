@@ -223,6 +223,11 @@ public final class Qwen3TtsImporter {
           // projection error (10.3 % relative L2 on the synthetic 0.6B rows when it was built at int4).
           gp = WeightPrecision.FP32;
         }
+        if (graph instanceof CodecDecoderSplit.UpsamplerGraph && gp.quantized() && quantization.int8DecoderConvs()) {
+          progress.accept("calibrating the 8-bit upsampler (decoding seeded random codes in fp32)");
+          graph = CodecDecoderSplit.UpsamplerGraph.calibrated(src, packDir.resolve(CodecDecoderSplit.TRANSFORMER_FILE),
+              packDir.resolve("codec_decoder_upsampler.probe.onnx"));
+        }
         long bytes = graph.weightElements(src) * gp.bytesPerElement();
         boolean ext = bytes > externalThreshold;
         Path onnx = packDir.resolve(graph.fileName());

@@ -3,6 +3,7 @@ package dev.ventriloquist.importer.internal.onnx;
 import static dev.ventriloquist.importer.internal.onnx.GraphBuilder.attr;
 import static dev.ventriloquist.importer.internal.onnx.GraphBuilder.attrs;
 
+import ai.onnx.proto.OnnxMl.AttributeProto;
 import dev.ventriloquist.importer.internal.checkpoint.SafetensorsFile;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -305,9 +306,16 @@ final class Blocks {
   static final class ConvState {
     private final GraphBuilder g;
     private final List<Object[]> outputs = new ArrayList<>(); // {name, value, channels, samples}
+    private final Int8Convs int8;
 
     ConvState(GraphBuilder g) {
+      this(g, null);
+    }
+
+    /** @param int8 how the graph's dense convs are emitted in 8 bits, or null for the graph's precision */
+    ConvState(GraphBuilder g, Int8Convs int8) {
       this.g = g;
+      this.int8 = int8;
     }
 
     /** x [1,C,L] -> [1,C,n+L] with state_in_i in front; declares state_in_i and remembers state_out_i. */
@@ -346,11 +354,17 @@ final class Blocks {
       x = state.carry(x, cin, left); // [1,Cin,left+L]
       left = 0;
     }
-    String y = g.op("Conv", new String[] {x, g.weight(p + ".weight", w, cout, cin / groups, k),
-            g.constF("b", tensor(f, p + ".bias", cout), cout)},
-        attrs("kernel_shape", k), attrs("pads", left, 0), attrs("dilations", dilation),
-        attr("group", groups));
-    return y;
+    return conv(g, state, p, x, w, new long[] {cout, cin / groups, k}, tensor(f, p + ".bias", cout), groups,
+        attrs("kernel_shape", k), attrs("pads", left, 0), attrs("dilations", dilation), attr("group", groups));
+  }
+
+  /** A Conv with weight w {@code dims} [Cout, Cin/groups, k] and bias b, in 8 bits where the state's graph says so. */
+  private static String conv(GraphBuilder g, ConvState state, String p, String x, float[] w, long[] dims, float[] b,
+      int groups, AttributeProto... attrs) {
+    if (state != null && state.int8 != null && Int8Convs.applies(p, dims[0], groups)) {
+      return state.int8.conv(g, p, x, w, dims, b, attrs);
+    }
+    return g.op("Conv", new String[] {x, g.weight(p + ".weight", w, dims), g.constF("b", b, dims[0])}, attrs);
   }
 
   /**
@@ -397,8 +411,7 @@ final class Blocks {
       x = state.carry(x, cin, m); // [1,Cin,m+L]
       pad = 0;
     }
-    String y = g.op("Conv", new String[] {x, g.weight(p + ".weight", poly, (long) cout * s, cin, taps),
-            g.constF("b", pb, (long) cout * s)},
+    String y = conv(g, state, p, x, poly, new long[] {(long) cout * s, cin, taps}, pb, 1,
         attrs("kernel_shape", taps), attrs("pads", pad, 0)); // [1,Cout*s,L]
     if (s == 1) {
       return y;

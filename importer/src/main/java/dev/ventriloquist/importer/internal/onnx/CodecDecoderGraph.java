@@ -169,7 +169,7 @@ public final class CodecDecoderGraph implements PackGraph {
         String y = Blocks.snakeBeta(g, f, x, ru + "act1.", cout);
         y = Blocks.causalConv(g, f, y, ru + "conv1.conv", cout, cout, 7, dil[u], 1, state);
         y = Blocks.snakeBeta(g, f, y, ru + "act2.", cout);
-        y = Blocks.causalConv(g, f, y, ru + "conv2.conv", cout, cout, 1, 1, 1);
+        y = Blocks.causalConv(g, f, y, ru + "conv2.conv", cout, cout, 1, 1, 1, state);
         x = g.add(x, y);
       }
     }

@@ -123,8 +123,44 @@ public final class CodecDecoderSplit {
     }
   }
 
-  /** {@code codec_decoder_upsampler.onnx}, stateful (see the class comment). */
+  /**
+   * {@code codec_decoder_upsampler.onnx}, stateful (see the class comment). In quantised packs its dense convolutions
+   * run in 8 bits ({@link Int8Convs}) with activation ranges that {@link UpsamplerCalibration} measured on this
+   * checkpoint; the importer builds it through {@link #calibrated}.
+   */
   public static final class UpsamplerGraph implements PackGraph {
+    private final Int8Convs int8;
+
+    public UpsamplerGraph() {
+      this(null);
+    }
+
+    private UpsamplerGraph(Int8Convs int8) {
+      this.int8 = int8;
+    }
+
+    /**
+     * The 8-bit graph of a quantised pack: writes an fp32 probe graph to {@code probeFile} (deleted afterwards), runs
+     * it over calibration packets decoded by the pack's transformer half at {@code transformerFile}, and returns the
+     * graph to build with the ranges found.
+     */
+    public static UpsamplerGraph calibrated(Sources src, java.nio.file.Path transformerFile,
+        java.nio.file.Path probeFile) throws java.io.IOException {
+      Int8Convs probe = Int8Convs.probe();
+      java.nio.file.Path data = probeFile.resolveSibling(probeFile.getFileName() + ".data");
+      try {
+        try (GraphBuilder g = new GraphBuilder("codec_decoder_upsampler_probe", WeightPrecision.FP32, data)) {
+          new UpsamplerGraph(probe).build(g, src);
+          g.write(probeFile, "calibration probe");
+        }
+        return new UpsamplerGraph(Int8Convs.quantized(UpsamplerCalibration.ranges(transformerFile, probeFile,
+            probe.probes(), src.checkpoint().speechTokenizer().decoder())));
+      } finally {
+        java.nio.file.Files.deleteIfExists(probeFile);
+        java.nio.file.Files.deleteIfExists(data);
+      }
+    }
+
     @Override
     public WeightPrecision precision(WeightPrecision requested) {
       return decoderPrecision(requested);
@@ -144,9 +180,12 @@ public final class CodecDecoderSplit {
     public void build(GraphBuilder g, Sources src) {
       CodecDecoderConfig c = src.checkpoint().speechTokenizer().decoder();
       String latent = g.input("latent", GraphBuilder.FLOAT, 1, c.latentDim(), "T");
-      Blocks.ConvState state = new Blocks.ConvState(g);
+      Blocks.ConvState state = new Blocks.ConvState(g, int8);
       g.output("wav", CodecDecoderGraph.upsampler(g, src, latent, state), GraphBuilder.FLOAT, 1, "N");
       state.declareOutputs();
+      if (int8 != null) {
+        int8.declareProbes(g);
+      }
     }
   }
 }

@@ -243,6 +243,19 @@ public final class GraphBuilder implements AutoCloseable {
     return n;
   }
 
+  /**
+   * An initializer of raw little-endian bytes named exactly {@code name} (int8 weights, uint8 zero points, int32
+   * biases of quantised convolutions); external like any weight above 1 KiB.
+   */
+  public String constBytes(String name, int dataType, byte[] raw, long... dims) {
+    try {
+      addInitializer(name, dataType, dims, raw);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return name;
+  }
+
   /** A rank-0 int64 constant. */
   public String scalarI64(long v) {
     ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v);

@@ -103,12 +103,12 @@ class LeanPackTest {
   }
 
   @Test
-  void quantisedPacksRunTheDecoderLinearsInInt8StoreTheRestInHalfAndDecodeCloseToFp32() throws Exception {
+  void quantisedPacksRunTheDecoderInInt8AndDecodeCloseToFp32() throws Exception {
     Path p32 = TinyCheckpoints.packDir();
     Path p4 = TinyCheckpoints.leanPackDir(SyntheticCheckpoint.Shape.TINY, WeightPrecision.INT4);
     String up = "codec_decoder_upsampler.onnx";
     String tr = "codec_decoder_transformer.onnx";
-    assertTrue(Files.size(p4.resolve(up)) < 0.6 * Files.size(p32.resolve(up)), "fp16-stored upsampler");
+    assertTrue(Files.size(p4.resolve(up)) < 0.6 * Files.size(p32.resolve(up)), "8-bit upsampler");
     assertTrue(Files.size(p4.resolve(tr)) < 0.6 * Files.size(p32.resolve(tr)), "int8 and fp16 transformer");
     for (String graph : List.of(up, tr)) {
       try (var in = Files.newInputStream(p4.resolve(graph))) {
@@ -125,29 +125,55 @@ class LeanPackTest {
     String enc = "codec_encoder.onnx";
     // Its convolutions are stored in half; its codebooks stay fp32 (most of the tiny encoder's bytes).
     assertTrue(Files.size(p4.resolve(enc)) < Files.size(p32.resolve(enc)), "fp16-stored codec encoder");
+    double rel = decoderDrift(p32, p4);
+    System.out.printf("int8 decoder vs fp32: relative L2 %.3g%n", rel);
+    assertTrue(rel > 0, "the weights were rounded");
+    // 7.1e-2 on this checkpoint (narrow convs), 5.8e-2 on the synthetic 0.6B; with float convs 1.55e-2 and 1.75e-2
+    // (see floatDecoderConvsKeepTheDecodeCloserToFp32)
+    assertTrue(rel < 0.12, "relative L2 " + rel);
+  }
+
+  @Test
+  void floatDecoderConvsKeepTheDecodeCloserToFp32(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Path p32 = TinyCheckpoints.packDir();
+    Path p4 = TinyCheckpoints.leanPackDir(SyntheticCheckpoint.Shape.TINY, WeightPrecision.INT4);
+    Path floats = tmp.resolve("pack");
+    dev.ventriloquist.importer.Qwen3TtsImporter.create(WeightPrecision.INT4, line -> { })
+        .withQuantization(new dev.ventriloquist.importer.Quantization(128, 4, false))
+        .importCheckpoint(TinyCheckpoints.checkpointDir(), floats);
+    try (var in = Files.newInputStream(floats.resolve("codec_decoder_upsampler.onnx"))) {
+      assertTrue(OnnxMl.ModelProto.parseFrom(in).getGraph().getNodeList().stream()
+          .noneMatch(n -> n.getOpType().equals("QuantizeLinear")), "no 8-bit convs");
+    }
+    double relFloat = decoderDrift(p32, floats);
+    double relInt8 = decoderDrift(p32, p4);
+    System.out.printf("decoder vs fp32: float convs %.3g, int8 convs %.3g%n", relFloat, relInt8);
+    assertTrue(relFloat > 0 && relFloat < 3e-2, "float convs: relative L2 " + relFloat); // 1.55e-2 measured
+    assertTrue(relFloat < relInt8 / 2, "int8 convs drift more: " + relInt8);
+  }
+
+  /** Relative L2 of decoding the same 40 frames of seeded random codes with pack b instead of pack a. */
+  private static double decoderDrift(Path a, Path b) throws Exception {
     SplittableRandom rng = new SplittableRandom(9);
     int[] codes = new int[40 * 16];
     for (int i = 0; i < codes.length; i++) {
       codes[i] = rng.nextInt(2048);
     }
-    float[] a;
-    float[] b;
-    try (Qwen3Sessions s = Qwen3Sessions.open(Qwen3ModelPack.load(p32), DevicePreference.CPU, 1)) {
-      a = StreamingDecoder.decodeAll(s, codes, 16, 1920);
+    float[] x;
+    float[] y;
+    try (Qwen3Sessions s = Qwen3Sessions.open(Qwen3ModelPack.load(a), DevicePreference.CPU, 1)) {
+      x = StreamingDecoder.decodeAll(s, codes, 16, 1920);
     }
-    try (Qwen3Sessions s = Qwen3Sessions.open(Qwen3ModelPack.load(p4), DevicePreference.CPU, 1)) {
-      b = StreamingDecoder.decodeAll(s, codes, 16, 1920);
+    try (Qwen3Sessions s = Qwen3Sessions.open(Qwen3ModelPack.load(b), DevicePreference.CPU, 1)) {
+      y = StreamingDecoder.decodeAll(s, codes, 16, 1920);
     }
     double num = 0;
     double den = 0;
-    for (int i = 0; i < a.length; i++) {
-      num += (a[i] - b[i]) * (double) (a[i] - b[i]);
-      den += (double) a[i] * a[i];
+    for (int i = 0; i < x.length; i++) {
+      num += (x[i] - y[i]) * (double) (x[i] - y[i]);
+      den += (double) x[i] * x[i];
     }
-    double rel = Math.sqrt(num / den);
-    System.out.printf("int8/fp16 decoder vs fp32: relative L2 %.3g over %d samples%n", rel, a.length);
-    assertTrue(rel > 0, "the weights were rounded");
-    assertTrue(rel < 3e-2, "relative L2 " + rel); // 1.55e-2 on this checkpoint, 1.75e-2 on the synthetic 0.6B
+    return Math.sqrt(num / den);
   }
 
   @Test
