@@ -111,10 +111,11 @@ final class BenchCommand implements Callable<Integer> {
           frames * (double) SAMPLES_PER_FRAME / SAMPLE_RATE);
       List<double[]> rows = new ArrayList<>();
       double priorRate = Double.NaN;
+      long priorPacket = 0;
       for (int r = 0; r <= runs; r++) {
-        SimulatedPlayer player = new SimulatedPlayer(SAMPLE_RATE, preRollMs, expected, priorRate);
+        SimulatedPlayer player = new SimulatedPlayer(SAMPLE_RATE, preRollMs, expected, priorRate, priorPacket);
         // The same line started after the fixed pre-roll alone (length unknown), for comparison in the same run.
-        SimulatedPlayer fixed = new SimulatedPlayer(SAMPLE_RATE, preRollMs, 0, Double.NaN);
+        SimulatedPlayer fixed = new SimulatedPlayer(SAMPLE_RATE, preRollMs, 0, Double.NaN, 0);
         PcmSink sink = new PcmSink() {
           @Override
           public void write(float[] s, int off, int len) {
@@ -136,7 +137,8 @@ final class BenchCommand implements Callable<Integer> {
         fixed.end(ended);
         double startMs = (player.startNanos() - requested) / 1e6;
         if (!Double.isNaN(player.measuredRate())) {
-          priorRate = player.measuredRate();
+          priorRate = player.measuredRate(); // what the engine passes on from a backend's previous line
+          priorPacket = player.largestPacket();
         }
         Qwen3TtsBackend.LineStats s = b.lastStats();
         double cpuMs = (processCpuNanos() - cpu0) / 1e6;

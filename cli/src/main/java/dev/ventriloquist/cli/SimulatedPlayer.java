@@ -24,11 +24,17 @@ final class SimulatedPlayer {
   /**
    * @param expectedSamples the line's estimated length (0: unknown, the fixed pre-roll decides)
    * @param priorRate production rate (samples/s) of the previous line, NaN for none
+   * @param priorPacket the previous line's largest packet after its first, in samples (0 for none)
    */
-  SimulatedPlayer(int sampleRate, int preRollMillis, long expectedSamples, double priorRate) {
+  SimulatedPlayer(int sampleRate, int preRollMillis, long expectedSamples, double priorRate, long priorPacket) {
     this.sampleRate = sampleRate;
     this.policy = new AdaptivePreRoll(sampleRate, (long) sampleRate * preRollMillis / 1000, () -> expectedSamples,
-        priorRate);
+        priorRate, priorPacket);
+  }
+
+  /** The largest packet written after the first (0 before the second). */
+  long largestPacket() {
+    return policy.largestPacket();
   }
 
   /** {@code n} samples arrive at wall time {@code nanos}. */

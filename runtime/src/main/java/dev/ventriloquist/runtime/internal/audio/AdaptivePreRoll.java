@@ -12,8 +12,10 @@ import java.util.function.LongSupplier;
  * binding one: the line plays through if {@code P + r · T / R ≥ T}, that is if what is buffered plus what production
  * adds while the whole line plays covers the line. When {@code r ≥ R} the condition always holds. Production comes in
  * packets, not continuously (a sample arrives up to one packet later than the straight line says), so a cushion
- * {@code C} of one packet is kept on top: the largest packet seen so far after the first, and at least
- * {@code minPreRoll} (one 80 ms frame of a 12.5 Hz model; Qwen3-TTS streams 4-frame packets after the first):
+ * {@code C} of one packet is kept on top: the largest packet seen so far after the first, the largest packet of the
+ * backend's previous line (a line's first packet may be smaller than the rest: Qwen3-TTS sends one frame, then
+ * 4-frame packets, so a line started on its first 80 ms with nothing else in hand ran dry while the next 320 ms were
+ * made), and at least {@code minPreRoll} (one 80 ms frame of a 12.5 Hz model):
  *
  * <pre>
  *   start  ⇔  complete  ∨  ( P ≥ minPreRoll  ∧  P − C ≥ T · (1 − r / R) )
@@ -71,6 +73,8 @@ public final class AdaptivePreRoll {
   private long lastSamples;
   /** Largest increase between two observations after the first: the packet size. */
   private long largestPacket;
+  /** The largest packet of the backend's previous line (0: unknown), kept in hand from the first packet on. */
+  private final long priorPacket;
 
   /**
    * @param sampleRate samples per second played (the output rate of the PCM counted)
@@ -81,6 +85,15 @@ public final class AdaptivePreRoll {
    *     when none is known
    */
   public AdaptivePreRoll(int sampleRate, long minPreRollSamples, LongSupplier estimatedSamples, double priorRate) {
+    this(sampleRate, minPreRollSamples, estimatedSamples, priorRate, 0);
+  }
+
+  /**
+   * @param priorPacketSamples the largest packet the backend wrote on its previous line (after its first), 0 when
+   *     unknown: part of the cushion from this line's first packet on
+   */
+  public AdaptivePreRoll(int sampleRate, long minPreRollSamples, LongSupplier estimatedSamples, double priorRate,
+      long priorPacketSamples) {
     if (sampleRate <= 0) {
       throw new IllegalArgumentException("sampleRate must be > 0, was " + sampleRate);
     }
@@ -88,6 +101,7 @@ public final class AdaptivePreRoll {
     this.minPreRoll = Math.max(1, minPreRollSamples);
     this.estimate = estimatedSamples;
     this.priorRate = Double.isFinite(priorRate) && priorRate > 0 ? priorRate : 0;
+    this.priorPacket = Math.max(0, priorPacketSamples);
   }
 
   /**
@@ -144,9 +158,17 @@ public final class AdaptivePreRoll {
     return priorRate;
   }
 
-  /** Samples kept in hand against packet arrival: the largest packet seen, at least the minimum pre-roll. */
+  /**
+   * Samples kept in hand against packet arrival: the largest packet seen or of the previous line, at least the
+   * minimum pre-roll.
+   */
   public long cushion() {
-    return Math.max(minPreRoll, largestPacket);
+    return Math.max(Math.max(minPreRoll, largestPacket), priorPacket);
+  }
+
+  /** The largest packet seen after the first (0 before the second), for the next line's prior. */
+  public long largestPacket() {
+    return largestPacket;
   }
 
   /** The production rate measured between the first and the latest packet (samples per second), or NaN. */

@@ -124,6 +124,8 @@ public final class DefaultVoiceEngine implements VoiceEngine {
    * (wall clock), or NaN: what the adaptive pre-roll assumes for the next line until that line's own rate is known.
    */
   private volatile double productionRate = Double.NaN;
+  /** The largest chunk after the first of the backend's last whole line, in samples (0: none yet). */
+  private volatile long productionPacket;
   /** Clock and idle timeout of streamed lines' text ({@link StreamedText}); tests set their own clock. */
   private volatile java.util.function.LongSupplier streamClock = System::nanoTime;
   private volatile long streamIdleNanos = SpeechWriter.IDLE_TIMEOUT.toNanos();
@@ -757,6 +759,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       double rate = sink.productionRate();
       if (!Double.isNaN(rate)) {
         productionRate = rate;
+        productionPacket = sink.largestChunk;
       }
       scheduler.synthesized(speech);
       if (tee != null) {
@@ -945,6 +948,8 @@ public final class DefaultVoiceEngine implements VoiceEngine {
     private long firstSamples;
     private long lastNanos;
     private long produced;
+    /** Largest chunk written after the first: the backend's packet size. */
+    private long largestChunk;
 
     LineSink(SpeechImpl speech, PlaybackStream stream, ChunkKeeper keep) {
       this.speech = speech;
@@ -968,6 +973,8 @@ public final class DefaultVoiceEngine implements VoiceEngine {
         lastTimeToFirstChunk.set(speech.timeToFirstChunkNanos());
         firstNanos = System.nanoTime();
         firstSamples = length;
+      } else {
+        largestChunk = Math.max(largestChunk, length);
       }
       produced += length;
       lastNanos = System.nanoTime();
@@ -1132,7 +1139,7 @@ public final class DefaultVoiceEngine implements VoiceEngine {
       return output.open(new PlaybackRequest(speech.id(), o.priority(), o.emitter(),
           o.volume() * speech.character().gain(),
           speech.character().spatial(), preRolled, o.poolFullPolicy(),
-          preRolled ? () -> 0 : expectedSamples(speech), productionRate), speech);
+          preRolled ? () -> 0 : expectedSamples(speech), productionRate, productionPacket), speech);
     } catch (RuntimeException e) {
       speech.fail(e);
       return null;

@@ -22,10 +22,12 @@ import dev.ventriloquist.api.Spatial;
  *     alone decides). Read on the audio thread at each tick until the line starts: cheap, never blocking
  * @param productionRate samples per second the backend produced on its previous line, assumed until this line's
  *     own rate is measured; NaN when unknown
+ * @param productionPacket the largest chunk (after the first) the backend wrote on its previous line, in samples: kept
+ *     in hand when the line starts; 0 when unknown
  */
 public record PlaybackRequest(
     long speechId, int priority, Emitter emitter, float volume, Spatial spatial, boolean preRolled,
-    PoolFullPolicy poolFullPolicy, LongSupplier expectedSamples, double productionRate) {
+    PoolFullPolicy poolFullPolicy, LongSupplier expectedSamples, double productionRate, long productionPacket) {
   private static final LongSupplier UNKNOWN = () -> 0;
 
   public PlaybackRequest {
@@ -39,6 +41,6 @@ public record PlaybackRequest(
   public PlaybackRequest(
       long speechId, int priority, Emitter emitter, float volume, Spatial spatial, boolean preRolled,
       PoolFullPolicy poolFullPolicy) {
-    this(speechId, priority, emitter, volume, spatial, preRolled, poolFullPolicy, UNKNOWN, Double.NaN);
+    this(speechId, priority, emitter, volume, spatial, preRolled, poolFullPolicy, UNKNOWN, Double.NaN, 0);
   }
 }

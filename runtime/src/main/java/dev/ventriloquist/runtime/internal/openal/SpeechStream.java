@@ -78,7 +78,7 @@ final class SpeechStream implements PlaybackStream {
     this.bufferIds = new int[maxBuffers];
     this.bufferLengths = new int[maxBuffers];
     this.startPolicy = new AdaptivePreRoll(sampleRate, preRollFrames, request.expectedSamples(),
-        request.productionRate());
+        request.productionRate(), request.productionPacket());
   }
 
   @Override

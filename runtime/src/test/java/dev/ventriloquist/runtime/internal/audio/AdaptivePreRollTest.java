@@ -106,6 +106,39 @@ class AdaptivePreRollTest {
     assertEquals(1, packetUnderruns(frames, arrival, 6), "a packet earlier runs dry once");
   }
 
+  @Test
+  void theLastLinesPacketIsKeptInHandFromASmallFirstPacketOn() {
+    // Qwen3-TTS's streaming now: one frame, then packets of 4 (320 ms), at RTF 0.95 (a frame every 76 ms): 97 frames.
+    int[] frames = new int[25];
+    java.util.Arrays.fill(frames, 4);
+    frames[0] = 1;
+    long[] arrival = new long[25];
+    arrival[0] = FIRST_PACKET;
+    for (int i = 1; i < 25; i++) {
+      arrival[i] = arrival[i - 1] + frames[i] * 76 * MS;
+    }
+    double previousRate = RATE / 0.95;
+    int[] start = new int[2];
+    long[] priorPacket = {0, 4 * FRAME};
+    for (int k = 0; k < 2; k++) {
+      AdaptivePreRoll p = new AdaptivePreRoll(RATE, FRAME, fixed(97 * FRAME), previousRate, priorPacket[k]);
+      long produced = 0;
+      start[k] = -1;
+      for (int i = 0; i < 25 && start[k] < 0; i++) {
+        produced += (long) frames[i] * FRAME;
+        if (p.ready(arrival[i], produced, i == 24)) {
+          start[k] = i;
+        }
+      }
+    }
+    // Without the previous line's packet size the cushion is one frame, so the line starts on its first 80 ms and
+    // runs dry while the next 4 frames are made (304 ms); with it, it starts on the second packet and plays through.
+    assertEquals(0, start[0]);
+    assertEquals(1, packetUnderruns(frames, arrival, start[0]));
+    assertEquals(1, start[1]);
+    assertEquals(0, packetUnderruns(frames, arrival, start[1]));
+  }
+
   /** As {@link #underruns} for packets of {@code frames[i]} frames arriving at {@code arrival[i]}. */
   private static int packetUnderruns(int[] frames, long[] arrival, int startPacket) {
     long end = arrival[startPacket];

@@ -91,6 +91,25 @@ class VoiceEngineSchedulingTest {
   }
 
   @Test
+  void aLineIsOpenedWithTheBackendsRateAndPacketSizeFromItsPreviousLine() throws Exception {
+    // 20 chunks of 40 ms, one every 10 ms: 4x faster than real time over a 190 ms span the pre-roll trusts.
+    ToneBackend backend = new ToneBackend(20, 10);
+    CollectingAudioOutput out = new CollectingAudioOutput();
+    try (DefaultVoiceEngine engine = engine(EngineConfig.builder().build(), backend, out)) {
+      engine.register(character("a"));
+      Speech first = engine.say("a", "one", SpeechOptions.defaults());
+      assertEquals(SpeechState.FINISHED, first.await(WAIT));
+      assertEquals(0, out.request(first.id()).productionPacket(), "nothing known before the first line");
+      assertTrue(Double.isNaN(out.request(first.id()).productionRate()));
+      Speech second = engine.say("a", "two", SpeechOptions.defaults());
+      assertEquals(SpeechState.FINISHED, second.await(WAIT));
+      assertEquals(ToneBackend.CHUNK, out.request(second.id()).productionPacket());
+      double rate = out.request(second.id()).productionRate();
+      assertTrue(rate > 24_000 && rate < 24_000 * 5, "about 4x real time: " + rate);
+    }
+  }
+
+  @Test
   void queuedLinesOfOneCharacterPlayInOrderAndNeverOverlap() throws Exception {
     ToneBackend backend = new ToneBackend(3, 2);
     CollectingAudioOutput out = new CollectingAudioOutput();
