@@ -132,6 +132,30 @@ class Qwen3TtsBackendTest {
   }
 
   @Test
+  void anIclVoicesSharedPrefixIsReusedAndALineDoesNotDependOnTheLineBefore() {
+    VoicePrompt p = VoicePrompt.builder(backend.pack().variant(), PromptMode.ICL)
+        .speakerEmbedding(iclPrompt(30, 41).speakerEmbedding()).referenceCodes(iclPrompt(30, 41).referenceCodes())
+        .transcript("This is the reference line that the voice was cloned from, read slowly and clearly.").build();
+    float[] alone;
+    Qwen3TtsBackend.LineStats first;
+    try (Qwen3TtsBackend fresh = Qwen3TtsBackend.open(TinyCheckpoints.packDir(), Qwen3TtsBackend.Options.defaults()
+        .withDevice(DevicePreference.CPU).withThreads(1).withMaxFrames(MAX_FRAMES))) {
+      Collector c = new Collector();
+      fresh.synthesize(request(p, "Open the gate.", "english", 5L), c);
+      alone = c.pcm();
+      first = fresh.lastStats();
+    }
+    assertEquals(0, first.prefixReused(), "a new voice computes its prefix");
+    say(p, "Who goes there?", 4);
+    float[] after = say(p, "Open the gate.", 5);
+    Qwen3TtsBackend.LineStats st = backend.lastStats();
+    // 9 positions of role, tags and speaker, then the transcript's tokens over codec_bos and the reference frames.
+    assertTrue(st.prefixReused() >= TalkerPrefixCache.MIN_POSITIONS && st.prefixReused() < st.promptLength(),
+        "reused " + st.prefixReused() + " of " + st.promptLength());
+    assertArrayEquals(alone, after, "the same line and seed give the same PCM whatever came before");
+  }
+
+  @Test
   void firstPacketComesAfterKFramesThenPacketsOfN() {
     Collector c = new Collector();
     backend.synthesize(request(backend.randomPrompt(1), "Open the gate.", "auto", 9L), c);

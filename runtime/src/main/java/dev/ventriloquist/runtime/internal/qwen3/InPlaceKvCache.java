@@ -63,6 +63,43 @@ final class InPlaceKvCache implements AutoCloseable {
     inputs.put("total_sequence_length", totalT);
   }
 
+  /**
+   * Copies the keys and values of positions [0, n) out: per layer {keys, values}, each [KV, n, hd] row-major. They
+   * stay valid for any capacity (see {@link #restore}).
+   */
+  float[][][] snapshot(int n) {
+    float[][][] out = new float[layers][2][kvHeads * n * headDim];
+    for (int i = 0; i < layers; i++) {
+      copyRows(keyData[i], out[i][0], n, true);
+      copyRows(valueData[i], out[i][1], n, true);
+    }
+    return out;
+  }
+
+  /** Writes a {@link #snapshot} of positions [0, n) back; the capacity must hold them. */
+  void restore(float[][][] kv, int n) {
+    if (n > capacity || kv.length != layers) {
+      throw new IllegalArgumentException("a snapshot of " + n + " positions does not fit " + capacity);
+    }
+    for (int i = 0; i < layers; i++) {
+      copyRows(keyData[i], kv[i][0], n, false);
+      copyRows(valueData[i], kv[i][1], n, false);
+    }
+  }
+
+  /** Each head's first n rows of [1,KV,C,hd] to or from a compact [KV,n,hd] array. */
+  private void copyRows(FloatBuffer buf, float[] compact, int n, boolean out) {
+    int rows = n * headDim;
+    for (int h = 0; h < kvHeads; h++) {
+      int at = h * capacity * headDim;
+      if (out) {
+        buf.get(at, compact, h * rows, rows);
+      } else {
+        buf.put(at, compact, h * rows, rows);
+      }
+    }
+  }
+
   /** Positions the cache holds now. */
   int capacity() {
     return capacity;

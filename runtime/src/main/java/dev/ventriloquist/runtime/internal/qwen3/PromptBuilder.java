@@ -273,6 +273,7 @@ public final class PromptBuilder {
     p.add(PromptLayout.Position.token(ids.ttsBos(), ids.codecPad()));
 
     int[] trailing;
+    int shared = p.size(); // the target text starts here, or (ICL) after the reference transcript
     if (mode == PromptMode.ICL) {
       if (refIds == null || refIds.length < 5 || refIds[0] != ids.imStart()
           || refIds[refIds.length - 2] != ids.imEnd()) {
@@ -284,6 +285,7 @@ public final class PromptBuilder {
       }
       // X = ref text ++ target text ++ tts_eos (T1); codec = codec_bos ++ ref frames (T2 = T_ref + 1).
       int refLen = refIds.length - 5;
+      shared += nonStreaming ? refLen : Math.min(refLen, refFrames + 1);
       int t1 = refLen + textIds.length + 1;
       int[] x = new int[t1];
       System.arraycopy(refIds, 3, x, 0, refLen);
@@ -321,6 +323,6 @@ public final class PromptBuilder {
       System.arraycopy(textIds, 1, trailing, 0, textIds.length - 1);
       trailing[textIds.length - 1] = ids.ttsEos();
     }
-    return new PromptLayout(p, trailing, ids.ttsPad(), mode, textIds.length);
+    return new PromptLayout(p, trailing, ids.ttsPad(), mode, textIds.length, shared);
   }
 }

@@ -20,9 +20,11 @@ import dev.ventriloquist.api.PromptMode;
  * @param padText the text-track id added once the trailing text is used up ({@code tts_pad})
  * @param mode ICL or x-vector only
  * @param textTokens how many tokens the target text has (for the frame cap)
+ * @param sharedPrefix how many leading positions do not depend on the target text (only on the voice, language and
+ *     instruct): the role, codec tags and speaker slot, and for ICL the reference transcript over its frames
  */
 public record PromptLayout(List<Position> positions, int[] trailingText, int padText, PromptMode mode,
-    int textTokens) {
+    int textTokens, int sharedPrefix) {
 
   /** What the codec track holds at one position. */
   public enum Codec {

@@ -112,11 +112,13 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
    * @param hostToDeviceBytes bytes of those runs' inputs, copied to the device on a device provider (see
    *     {@link RunTraffic}); on the CPU the bytes a device run of the same line would copy
    * @param deviceToHostBytes bytes of those runs' outputs, copied back to the host on a device provider
+   * @param prefixReused prompt positions whose talker keys and values came from an earlier line of the same voice
+   *     (the prompt's shared prefix, {@link TalkerPrefixCache}); 0 when the prefill ran whole
    */
   public record LineStats(int frames, boolean reachedEos, boolean cancelled, int frameCap, int promptLength,
       long prefillNanos, long talkerNanos, long predictorNanos, long decodeNanos, long javaNanos, int packets,
       int firstPacketFrames, long firstPacketNanos, long totalNanos, long runs, long hostToDeviceBytes,
-      long deviceToHostBytes) {
+      long deviceToHostBytes, int prefixReused) {
     public double audioSeconds(int samplesPerFrame, int sampleRate) {
       return (double) frames * samplesPerFrame / sampleRate;
     }
@@ -382,13 +384,13 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
     try (TerminateOnCancel stop = new TerminateOnCancel(sink)) {
       // The prefill alone (its trailing text comes from the track), so its vectors are the same however the text came.
       PromptLayout prefillOnly = new PromptLayout(layout.positions(), new int[0], layout.padText(), layout.mode(),
-          layout.textTokens());
+          layout.textTokens(), layout.sharedPrefix());
       Qwen3Generator.PromptEmbeddings emb = generator.embed(prefillOnly, prompt.speakerEmbedding(), refCodes);
       StreamingDecoder decoder = new StreamingDecoder(sessions, options.streaming(),
           pack.manifest().numCodeGroups, pack.samplesPerFrame(), refCodes,
           overlapped != null ? overlapped.decoderSink() : sink);
       Qwen3Generator.Stats st = decode(overlapped, decoder, sink, (frames) -> generator.generate(emb.length(),
-          emb.prefill(), track, sampling, new SplittableRandom(seed), sink::isCancelled, frames));
+          emb.prefill(), emb.sharedPrefix(), track, sampling, new SplittableRandom(seed), sink::isCancelled, frames));
       lastTextWaits = track.waits();
       int cap = frameCap(track.committed().length);
       long end = System.nanoTime();
@@ -397,7 +399,7 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
           st.prefillNanos(), st.talkerNanos(), st.predictorNanos(), decoder.decodeNanos(), st.javaNanos(),
           decoder.packets(), decoder.firstPacketFrames(), firstAt < 0 ? -1 : firstAt - t0, end - t0,
           st.runs() + decoder.traffic().runs(), st.bytesIn() + decoder.traffic().bytesIn(),
-          st.bytesOut() + decoder.traffic().bytesOut());
+          st.bytesOut() + decoder.traffic().bytesOut(), st.prefixReused());
     } catch (OrtException e) {
       if (sink.isCancelled()) {
         return; // a run stopped by the line's cancellation (TerminateOnCancel)
@@ -485,7 +487,7 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
           st.prefillNanos(), st.talkerNanos(), st.predictorNanos(), decoder.decodeNanos(), st.javaNanos(),
           decoder.packets(), decoder.firstPacketFrames(), firstAt < 0 ? -1 : firstAt - t0, end - t0,
           st.runs() + decoder.traffic().runs(), st.bytesIn() + decoder.traffic().bytesIn(),
-          st.bytesOut() + decoder.traffic().bytesOut());
+          st.bytesOut() + decoder.traffic().bytesOut(), st.prefixReused());
     } catch (OrtException e) {
       if (sink.isCancelled()) {
         return; // a run stopped by the line's cancellation (TerminateOnCancel)

@@ -67,7 +67,7 @@ final class StreamingDecoder {
   private FloatBuffer convState;
   private long position;
   /**
-   * Positions the transformer's caches keep (W-1 = 71 for the released config), or 0 when unknown. Known, every
+   * Positions the transformer's caches keep (W-1 = 71 for the released config), or 0 when unknown. When known, every
    * output's shape is known before a run, so both halves write into buffers of ours given as pinned outputs, double
    * buffered against the inputs (past_* and next*, state and nextState swap after each run): nothing is copied out of
    * ORT's memory and nothing is allocated per packet. Copying the outputs out (ORT's Java API returns a fresh heap

@@ -71,6 +71,7 @@ class PromptBuilderTest {
     assertEquals(IDS.ttsEos(), l.textForStep(2));
     assertEquals(IDS.ttsPad(), l.textForStep(3));
     assertEquals(3, l.textTokens());
+    assertEquals(9, l.sharedPrefix(), "everything before the first text token");
   }
 
   @Test
@@ -98,6 +99,7 @@ class PromptBuilderTest {
     assertEquals(new Position(IDS.ttsPad(), Codec.REFERENCE_FRAME, 5), icl.get(6));
     assertEquals(0, l.trailingText().length);
     assertEquals(IDS.ttsPad(), l.textForStep(0));
+    assertEquals(9 + 2, l.sharedPrefix(), "up to the reference transcript's last token: the target text is next");
   }
 
   @Test
@@ -110,6 +112,7 @@ class PromptBuilderTest {
     assertEquals(new Position(1, Codec.REFERENCE_FRAME, 0), l.get(9));
     assertEquals(new Position(2, Codec.REFERENCE_FRAME, 1), l.get(10));
     assertArrayEquals(new int[] {3, 4, 5, IDS.ttsEos()}, l.trailingText());
+    assertEquals(8 + 1, l.sharedPrefix(), "the transcript's one token; target text from position 9");
   }
 
   @Test
