@@ -98,7 +98,15 @@ final class UpsamplerCalibration {
       for (Int8Convs.Probe pr : probes) {
         Tails x = tails.get(pr.input());
         Tails y = tails.get(pr.output());
-        ranges.put(pr.conv(), new Int8Convs.Range(x.low(), x.high(), y.low(), y.high()));
+        Int8Convs.Range r = new Int8Convs.Range(x.low(), x.high(), y.low(), y.high());
+        if (!Float.isFinite(r.inMin()) || !Float.isFinite(r.inMax()) || !Float.isFinite(r.outMin())
+            || !Float.isFinite(r.outMax())) {
+          throw new dev.ventriloquist.api.ModelPackException("the codec decoder's " + pr.conv()
+              + " gave non-finite activations while "
+              + "calibrating its 8-bit convolutions: the checkpoint's decoder weights are damaged (--decoder-convs "
+              + "float skips the calibration)");
+        }
+        ranges.put(pr.conv(), r);
       }
       return ranges;
     } catch (OrtException e) {

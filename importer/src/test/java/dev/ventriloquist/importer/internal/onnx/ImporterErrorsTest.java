@@ -56,6 +56,34 @@ class ImporterErrorsTest {
   }
 
   @Test
+  void nonFiniteDecoderWeightsFailTheInt8CalibrationWithAMessage() throws Exception {
+    Path ck = copyOfTinyCheckpoint();
+    Path f = ck.resolve("speech_tokenizer/model.safetensors");
+    String conv = "decoder.decoder.2.block.2.conv1.conv.weight";
+    long at;
+    long bytes;
+    try (dev.ventriloquist.importer.internal.checkpoint.SafetensorsFile st =
+        dev.ventriloquist.importer.internal.checkpoint.SafetensorsFile.open(f)) {
+      at = st.info(conv).fileOffset();
+      bytes = st.info(conv).byteLength();
+    }
+    java.nio.ByteBuffer nan = java.nio.ByteBuffer.allocate((int) bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    while (nan.remaining() >= 4) {
+      nan.putFloat(Float.NaN);
+    }
+    nan.flip();
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+      ch.write(nan, at);
+    }
+    Path out = TinyCheckpoints.newTempDir("out-");
+    ModelPackException e = assertThrows(ModelPackException.class,
+        () -> Qwen3TtsImporter.create(WeightPrecision.INT4, l -> { }).importCheckpoint(ck, out));
+    assertTrue(e.getMessage().contains("non-finite") && e.getMessage().contains("--decoder-convs float"),
+        e.getMessage());
+    assertTrue(Files.notExists(out.resolve(ModelPackManifest.FILE_NAME)), "no manifest after a failed import");
+  }
+
+  @Test
   void missingFileIsNamed() throws Exception {
     Path ck = copyOfTinyCheckpoint();
     Files.delete(ck.resolve("speech_tokenizer/preprocessor_config.json"));
