@@ -394,12 +394,10 @@ final class Qwen3Generator implements AutoCloseable {
     int prefixReused = 0;
     if (inPlace) {
       kv().reserve(length, 1); // room for the prompt; frames grow it as they come, keeping what is cached
-    }
-    try (OnnxTensor emb = OnnxTensor.createTensor(s.env, FloatBuffer.wrap(prefill), new long[] {1, length, d});
-        OnnxTensor pos = OnnxTensor.createTensor(s.env, LongBuffer.wrap(range(length)), new long[] {1, length})) {
-      if (inPlace) {
-        prefixReused = prefillInPlace(emb, length, prefill, sharedPrefix);
-      } else {
+      prefixReused = prefillInPlace(length, prefill, sharedPrefix);
+    } else {
+      try (OnnxTensor emb = OnnxTensor.createTensor(s.env, FloatBuffer.wrap(prefill), new long[] {1, length, d});
+          OnnxTensor pos = OnnxTensor.createTensor(s.env, LongBuffer.wrap(range(length)), new long[] {1, length})) {
         talkerIn.put("inputs_embeds", emb);
         talkerIn.put("position_ids", pos);
         talkerIn.put("past_keys", talkerEmptyKv);
@@ -559,27 +557,28 @@ final class Qwen3Generator implements AutoCloseable {
    * Split or not, ONNX Runtime's kernels give the same logits here (checked on the int4 0.6B pack: a 142-position
    * prefill cut after 34 or 100 positions, max |diff| 0), and a prompt is always cut at the same place anyway.
    */
-  private int prefillInPlace(OnnxTensor all, int length, float[] prefill, int sharedPrefix) throws OrtException {
+  private int prefillInPlace(int length, float[] prefill, int sharedPrefix) throws OrtException {
     int n = Math.min(sharedPrefix, length - 1); // the last position runs with every line: its logits are needed
     if (n < TalkerPrefixCache.MIN_POSITIONS) {
-      kv().run(all, 0, length, runOptions, traffic);
-      return 0;
+      n = 0;
     }
-    TalkerPrefixCache.Entry hit = prefixes.find(prefill, n, d);
+    TalkerPrefixCache.Entry hit = n == 0 ? null : prefixes.find(prefill, n, d);
     if (hit != null) {
       kv().restore(hit.kv(), n);
-    } else {
-      try (OnnxTensor head = OnnxTensor.createTensor(s.env, FloatBuffer.wrap(prefill, 0, n * d).slice(),
-          new long[] {1, n, d})) {
-        kv().run(head, 0, n, runOptions, traffic);
-      }
+    } else if (n > 0) {
+      runRows(prefill, 0, n);
       prefixes.put(prefill, n, d, kv().snapshot(n));
     }
-    try (OnnxTensor rest = OnnxTensor.createTensor(s.env, FloatBuffer.wrap(prefill, n * d, (length - n) * d).slice(),
-        new long[] {1, length - n, d})) {
-      kv().run(rest, n, length - n, runOptions, traffic);
-    }
+    runRows(prefill, n, length);
     return hit != null ? n : 0;
+  }
+
+  /** One in-place talker run over prompt rows [from, to) after {@code from} cached positions. */
+  private void runRows(float[] prefill, int from, int to) throws OrtException {
+    try (OnnxTensor rows = OnnxTensor.createTensor(s.env, FloatBuffer.wrap(prefill, from * d, (to - from) * d).slice(),
+        new long[] {1, to - from, d})) {
+      kv().run(rows, from, to - from, runOptions, traffic);
+    }
   }
 
   private InPlaceKvCache kv() throws OrtException {

@@ -67,8 +67,8 @@ final class StreamingDecoder {
   private FloatBuffer convState;
   private long position;
   /**
-   * Positions the transformer's caches keep (W-1 = 71 for the released config), or 0 when unknown. When known, every
-   * output's shape is known before a run, so both halves write into buffers of ours given as pinned outputs, double
+   * Positions the transformer's caches keep (W-1 = 71 for the released config). With it every output's shape is
+   * known before a run, so in the stateful mode both halves write into buffers of ours given as pinned outputs, double
    * buffered against the inputs (past_* and next*, state and nextState swap after each run): nothing is copied out of
    * ORT's memory and nothing is allocated per packet. Copying the outputs out (ORT's Java API returns a fresh heap
    * copy) left about 5 MB of garbage per packet, mostly the two 2.3 MB caches, and the heap grew with the line.
@@ -132,8 +132,8 @@ final class StreamingDecoder {
 
   /**
    * @param referenceStates where the decoder's states after the reference codes are kept, or null
-   * @param kvKeep positions the stateful transformer's caches keep (the sliding window minus one), or 0 when
-   *     unknown (outputs are then copied out of ORT's results)
+   * @param kvKeep positions the stateful transformer's caches keep (the sliding window minus one); 0 when unknown,
+   *     which rules the stateful mode out (its pinned outputs need every shape before the run)
    */
   StreamingDecoder(OrtEnvironment env, OrtSession decoder, OrtSession transformer, OrtSession upsampler,
       int upsamplerContext, boolean carryState, StreamingOptions options, int groups, int samplesPerFrame,
@@ -195,7 +195,7 @@ final class StreamingDecoder {
     this.latentChannels = lc;
     this.kvKeep = kvKeep;
     // Carrying needs both halves stateful; else the window mode (with empty transformer state when it has one).
-    this.carry = carryState && names.length > 0 && kvs != null;
+    this.carry = carryState && names.length > 0 && kvs != null && kvKeep > 0;
     this.referenceStates = carry && referenceFrames > 0 ? referenceStates : null;
     this.referenceCodes = this.referenceStates == null ? null : referenceCodes.clone();
   }
@@ -374,42 +374,30 @@ final class StreamingDecoder {
       in.put("position", OnnxTensor.createTensor(env, LongBuffer.wrap(new long[] {position}), new long[] {1}));
       in.put("state_in_0", OnnxTensor.createTensor(env, convState == null
           ? FloatBuffer.allocate(convLen) : first(convState, convLen), convShape));
-      if (kvKeep > 0) {
-        long[] next = kvShape.clone();
-        next[3] = Math.min(kvShape[3] + n, kvKeep);
-        int nextLen = (int) elements(next);
-        nextK = atLeast(nextK, nextLen);
-        nextV = atLeast(nextV, nextLen);
-        nextConv = atLeast(nextConv, convLen);
-        latentOut = atLeast(latentOut, latentChannels * n);
-        out.put("latent", OnnxTensor.createTensor(env, first(latentOut, latentChannels * n),
-            new long[] {1, latentChannels, n}));
-        out.put("present_keys", OnnxTensor.createTensor(env, first(nextK, nextLen), next));
-        out.put("present_values", OnnxTensor.createTensor(env, first(nextV, nextLen), next));
-        out.put("state_out_0", OnnxTensor.createTensor(env, first(nextConv, convLen), convShape));
-        transformer.run(in, out).close(); // every output pinned: the result owns nothing
-        traffic.count(in, out, null);
-        FloatBuffer t = pastK;
-        pastK = nextK;
-        nextK = t;
-        t = pastV;
-        pastV = nextV;
-        nextV = t;
-        t = convState;
-        convState = nextConv;
-        nextConv = t;
-        kvShape[3] = next[3];
-      } else {
-        try (OrtSession.Result r = transformer.run(in)) {
-          traffic.count(in, Map.of(), r);
-          OnnxTensor k = (OnnxTensor) r.get("present_keys").orElseThrow();
-          kvShape[3] = k.getInfo().getShape()[3];
-          pastK = copyInto(pastK, k.getFloatBuffer());
-          pastV = copyInto(pastV, ((OnnxTensor) r.get("present_values").orElseThrow()).getFloatBuffer());
-          convState = copyInto(convState, ((OnnxTensor) r.get("state_out_0").orElseThrow()).getFloatBuffer());
-          latentOut = copyInto(latentOut, ((OnnxTensor) r.get("latent").orElseThrow()).getFloatBuffer());
-        }
-      }
+      long[] next = kvShape.clone();
+      next[3] = Math.min(kvShape[3] + n, kvKeep);
+      int nextLen = (int) elements(next);
+      nextK = atLeast(nextK, nextLen);
+      nextV = atLeast(nextV, nextLen);
+      nextConv = atLeast(nextConv, convLen);
+      latentOut = atLeast(latentOut, latentChannels * n);
+      out.put("latent", OnnxTensor.createTensor(env, first(latentOut, latentChannels * n),
+          new long[] {1, latentChannels, n}));
+      out.put("present_keys", OnnxTensor.createTensor(env, first(nextK, nextLen), next));
+      out.put("present_values", OnnxTensor.createTensor(env, first(nextV, nextLen), next));
+      out.put("state_out_0", OnnxTensor.createTensor(env, first(nextConv, convLen), convShape));
+      transformer.run(in, out).close(); // every output pinned: the result owns nothing
+      traffic.count(in, out, null);
+      FloatBuffer t = pastK;
+      pastK = nextK;
+      nextK = t;
+      t = pastV;
+      pastV = nextV;
+      nextV = t;
+      t = convState;
+      convState = nextConv;
+      nextConv = t;
+      kvShape[3] = next[3];
       position += n;
       return first(latentOut, latentChannels * n);
     } finally {
@@ -441,15 +429,11 @@ final class StreamingDecoder {
     return b.duplicate().position(0).limit(n).slice();
   }
 
-  /** Copies {@code src} into {@code dst} (grown when needed, direct), flipped for reading. */
-  private static FloatBuffer copyInto(FloatBuffer dst, FloatBuffer src) {
-    if (dst == null || dst.capacity() < src.remaining()) {
-      dst = ByteBuffer.allocateDirect(src.remaining() * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-    }
-    dst.clear();
-    dst.put(src);
-    dst.flip();
-    return dst;
+  /** A direct copy of {@code a}, positioned at 0. */
+  private static FloatBuffer direct(float[] a) {
+    FloatBuffer b = ByteBuffer.allocateDirect(a.length * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    b.put(a).flip();
+    return b;
   }
 
   private static float[] toArray(FloatBuffer b) {
@@ -471,12 +455,12 @@ final class StreamingDecoder {
   private void restore(DecoderStateCache.Entry e) {
     state = new FloatBuffer[e.upsampler().length];
     for (int i = 0; i < state.length; i++) {
-      state[i] = copyInto(null, FloatBuffer.wrap(e.upsampler()[i]));
+      state[i] = direct(e.upsampler()[i]);
     }
-    pastK = copyInto(null, FloatBuffer.wrap(e.keys()));
-    pastV = copyInto(null, FloatBuffer.wrap(e.values()));
+    pastK = direct(e.keys());
+    pastV = direct(e.values());
     System.arraycopy(e.kvShape(), 0, kvShape, 0, kvShape.length);
-    convState = copyInto(null, FloatBuffer.wrap(e.conv()));
+    convState = direct(e.conv());
     position = e.position();
   }
 
@@ -494,21 +478,26 @@ final class StreamingDecoder {
   }
 
   private void upsampleRun(FloatBuffer all, int c, int w, int first, int u, int newSamples) throws OrtException {
-    if (latent == null || latent.capacity() < c * u) {
-      latent = ByteBuffer.allocateDirect(c * u * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-    }
-    for (int ch = 0; ch < c; ch++) {
-      latent.put(ch * u, all, ch * w + first, u);
+    FloatBuffer input = all;
+    if (u != w || !all.isDirect()) { // a part of the window (the window mode): gathered channel by channel
+      if (latent == null || latent.capacity() < c * u) {
+        latent = ByteBuffer.allocateDirect(c * u * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+      }
+      for (int ch = 0; ch < c; ch++) {
+        latent.put(ch * u, all, ch * w + first, u);
+      }
+      input = first(latent, c * u);
     }
     Map<String, OnnxTensor> in = new java.util.HashMap<>();
     Map<String, OnnxTensor> out = new java.util.HashMap<>();
     try {
-      in.put("latent", OnnxTensor.createTensor(env, first(latent, c * u), new long[] {1, c, u}));
+      in.put("latent", OnnxTensor.createTensor(env, input, new long[] {1, c, u}));
       for (int i = 0; i < stateIn.length; i++) {
         in.put(stateIn[i], OnnxTensor.createTensor(env, stateOrZeros(i), stateShape[i]));
       }
       if (carry) {
-        // Pinned outputs (see kvKeep): the wave and the next states go straight into buffers of ours.
+        // Pinned outputs (see kvKeep): the wave and the next states go straight into buffers of ours, whose shapes
+        // are fixed.
         int samples = u * samplesPerFrame;
         wavOut = atLeast(wavOut, samples);
         out.put("wav", OnnxTensor.createTensor(env, first(wavOut, samples), new long[] {1, samples}));
