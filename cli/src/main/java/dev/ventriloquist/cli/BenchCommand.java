@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
  * ORT runs and the bytes of their inputs and outputs per frame ({@code runs_per_frame}, {@code h2d_kb_per_frame},
  * {@code d2h_kb_per_frame}: what a CUDA run copies between host and device). {@code prefix_cached} counts the prompt
  * positions whose talker keys and values came from the previous run (an ICL voice's shared prefix: from the first
- * timed run on, as for a voice's second line in a game).
+ * timed run on, as for a voice's second line in a game); {@code int8_prefill} those that ran through the 8-bit prefill
+ * talker (long prompts of quantised packs).
  * EOS is blocked until the frame cap (the release sampling otherwise), so every run is exactly {@code --frames} frames
  * long: random-weight (synthetic) packs draw EOS rarely, but they do, and a run of 11 frames is no figure for a line
  * of 100. Runs in this process, on the calling thread; nothing is played.
@@ -152,12 +153,12 @@ final class BenchCommand implements Callable<Integer> {
             (fixed.startNanos() - requested) / 1e6, s.runsPerFrame(), s.hostToDeviceBytes() / 1024.0 / n,
             s.deviceToHostBytes() / 1024.0 / n};
         System.out.printf("%s run=%d frames=%d prompt=%d rtf=%.3f first_packet_ms=%.0f talker_ms=%.2f "
-                + "predictor_ms=%.2f decode_ms=%.2f prefill_ms=%.0f prefix_cached=%d rss_mb=%.0f underruns=%d "
+                + "predictor_ms=%.2f decode_ms=%.2f prefill_ms=%.0f prefix_cached=%d int8_prefill=%d rss_mb=%.0f underruns=%d "
                 + "start_ms=%.0f "
                 + "cpu_ms=%.1f fixed_underruns=%d fixed_start_ms=%.0f runs_per_frame=%.2f h2d_kb_per_frame=%.0f "
                 + "d2h_kb_per_frame=%.0f%n",
             r == 0 ? "warmup" : "bench", r, s.frames(), s.promptLength(), row[0], row[1], row[2], row[3], row[4],
-            s.prefillNanos() / 1e6, s.prefixReused(), row[5], (int) row[6], row[8], row[7], (int) row[9], row[10], row[11], row[12],
+            s.prefillNanos() / 1e6, s.prefixReused(), s.int8Prefill(), row[5], (int) row[6], row[8], row[7], (int) row[9], row[10], row[11], row[12],
             row[13]);
         if (r > 0) {
           rows.add(row);

@@ -10,6 +10,7 @@ import dev.ventriloquist.importer.internal.onnx.PackGraph;
 import dev.ventriloquist.importer.internal.onnx.SpeakerEncoderGraph;
 import dev.ventriloquist.importer.internal.onnx.TalkerGraph;
 import dev.ventriloquist.importer.internal.onnx.TalkerInPlaceGraph;
+import dev.ventriloquist.importer.internal.onnx.TalkerPrefillGraph;
 import dev.ventriloquist.importer.internal.onnx.TextEmbedGraph;
 
 import dev.ventriloquist.api.ModelPackException;
@@ -252,6 +253,14 @@ public final class Qwen3TtsImporter {
         }
         m.graphs.put(e.getKey(), graph.fileName());
         progress.accept(String.format("  wrote %s in %.1f s", graph.fileName(), (System.nanoTime() - g0) / 1e9));
+      }
+      if (m.graphs.containsKey(TalkerInPlaceGraph.ROLE) && precision.quantized()) {
+        progress.accept("writing " + TalkerPrefillGraph.FILE + " (8-bit weights derived at run time)");
+        written.addAll(TalkerPrefillGraph.write(packDir.resolve(m.graphs.get(TalkerInPlaceGraph.ROLE))));
+        m.graphs.put(TalkerPrefillGraph.ROLE, TalkerPrefillGraph.FILE);
+      } else {
+        Files.deleteIfExists(packDir.resolve(TalkerPrefillGraph.FILE));
+        Files.deleteIfExists(packDir.resolve(TalkerPrefillGraph.FILE + ".data"));
       }
       List<String> textFiles;
       try {

@@ -208,6 +208,16 @@ final class InPlaceKvCache implements AutoCloseable {
    */
   void run(OnnxTensor embeds, int past, int len, OrtSession.RunOptions options, RunTraffic traffic)
       throws OrtException {
+    run(embeds, past, len, options, traffic, null);
+  }
+
+  /**
+   * {@link #run(OnnxTensor, int, int, OrtSession.RunOptions, RunTraffic)} through the 8-bit prefill talker when
+   * {@code prefill} is not null: same inputs and outputs (so the same cache buffers), plus its derived weights, which
+   * stay in memory and are not counted as traffic.
+   */
+  void run(OnnxTensor embeds, int past, int len, OrtSession.RunOptions options, RunTraffic traffic,
+      TalkerPrefill prefill) throws OrtException {
     if (past + len > capacity) {
       throw new SynthesisException("the talker's cache holds " + capacity + " positions; position " + (past + len)
           + " does not fit");
@@ -216,7 +226,13 @@ final class InPlaceKvCache implements AutoCloseable {
     total.put(0, past + len);
     inputs.put("inputs_embeds", embeds);
     try {
-      session.run(inputs, Set.of(), outputs, options).close();
+      if (prefill == null) {
+        session.run(inputs, Set.of(), outputs, options).close();
+      } else {
+        Map<String, OnnxTensor> all = new HashMap<>(inputs);
+        all.putAll(prefill.weights());
+        prefill.session().run(all, Set.of(), outputs, options).close();
+      }
       if (traffic != null) {
         traffic.count(inputs, outputs, null);
       }

@@ -52,6 +52,8 @@ public final class Qwen3Sessions implements AutoCloseable {
   /** The stateful decoder's state after each recent voice's reference codes (see {@link StreamingDecoder}). */
   final DecoderStateCache decoderStates = new DecoderStateCache(8);
   private OrtSession codecDecoder;
+  /** The 8-bit prefill talker, opened on first use (see {@link #talkerPrefill()}); guarded by this. */
+  private TalkerPrefill talkerPrefill;
   private final Qwen3ModelPack pack;
   private final int threads;
   private final String device;
@@ -93,6 +95,34 @@ public final class Qwen3Sessions implements AutoCloseable {
       }
     }
     return codecDecoder;
+  }
+
+  /**
+   * Whether prompts of many positions can run through the 8-bit prefill talker ({@link TalkerPrefill}): the pack has
+   * it beside the in-place talker and the line runs on the CPU (its GEMMs are the CPU provider's), unless
+   * {@code -Dventriloquist.talker.prefill=false}.
+   */
+  boolean hasTalkerPrefill() {
+    return talkerInPlace != null && device.equals("CPU") && hasGraph(pack, PackRoles.TALKER_PREFILL)
+        && !"false".equals(System.getProperty("ventriloquist.talker.prefill"));
+  }
+
+  /**
+   * The 8-bit prefill talker, opened and its weights derived on the first call (about a second and 440 MB of native
+   * memory for 0.6B); null when {@link #hasTalkerPrefill()} is false.
+   *
+   * @throws dev.ventriloquist.api.ModelPackException if its graph or weight list is damaged
+   */
+  synchronized TalkerPrefill talkerPrefill() throws OrtException {
+    if (talkerPrefill == null && hasTalkerPrefill()) {
+      long t0 = System.nanoTime();
+      try (OrtSession.SessionOptions o = options(threads, false)) {
+        talkerPrefill = TalkerPrefill.open(env, pack.graph(PackRoles.TALKER_PREFILL), o);
+      }
+      LOG.log(Level.DEBUG, () -> String.format("Qwen3-TTS %s: 8-bit prefill talker ready in %.2f s (%d MB)",
+          pack.variant(), (System.nanoTime() - t0) / 1e9, talkerPrefill.bytes() >> 20));
+    }
+    return talkerPrefill;
   }
 
   /**
@@ -234,8 +264,18 @@ public final class Qwen3Sessions implements AutoCloseable {
   @Override
   public void close() {
     OrtSession oneShot;
+    TalkerPrefill prefill;
     synchronized (this) {
       oneShot = codecDecoder;
+      prefill = talkerPrefill;
+      talkerPrefill = null;
+    }
+    if (prefill != null) {
+      try {
+        prefill.close();
+      } catch (OrtException e) {
+        LOG.log(Level.WARNING, "closing the prefill talker failed", e);
+      }
     }
     for (OrtSession s : new OrtSession[] {textEmbed, talker, talkerInPlace, codePredictor, codePredictorFrame,
         oneShot, codecDecoderTransformer, codecDecoderUpsampler}) {

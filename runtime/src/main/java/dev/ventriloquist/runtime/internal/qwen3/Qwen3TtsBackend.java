@@ -114,11 +114,12 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
    * @param deviceToHostBytes bytes of those runs' outputs, copied back to the host on a device provider
    * @param prefixReused prompt positions whose talker keys and values came from an earlier line of the same voice
    *     (the prompt's shared prefix, {@link TalkerPrefixCache}); 0 when the prefill ran whole
+   * @param int8Prefill prompt positions that ran through the 8-bit prefill talker ({@link TalkerPrefill})
    */
   public record LineStats(int frames, boolean reachedEos, boolean cancelled, int frameCap, int promptLength,
       long prefillNanos, long talkerNanos, long predictorNanos, long decodeNanos, long javaNanos, int packets,
       int firstPacketFrames, long firstPacketNanos, long totalNanos, long runs, long hostToDeviceBytes,
-      long deviceToHostBytes, int prefixReused) {
+      long deviceToHostBytes, int prefixReused, int int8Prefill) {
     public double audioSeconds(int samplesPerFrame, int sampleRate) {
       return (double) frames * samplesPerFrame / sampleRate;
     }
@@ -232,7 +233,26 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
     CharacterVoice c = character.prompt().isPresent() || character.voicePack().isEmpty() ? character
         : promptResolver().prepare(character);
     c.prompt().ifPresent(this::warmDecoder);
+    c.prompt().filter(p -> p.mode() == PromptMode.ICL).ifPresent(p -> warmPrefill());
     return c;
+  }
+
+  /**
+   * Derives the 8-bit prefill talker's weights ({@link TalkerPrefill}) when an ICL voice is prepared: its prompts are
+   * long enough to run through it, and deriving (about a second for 0.6B) would otherwise delay that voice's first
+   * line.
+   *
+   * @throws dev.ventriloquist.api.ModelPackException if the pack's prefill graph is damaged
+   */
+  private void warmPrefill() {
+    synchronized (this) {
+      try {
+        sessions.talkerPrefill();
+      } catch (OrtException e) {
+        throw new dev.ventriloquist.api.ModelPackException("cannot open the prefill talker of " + pack.dir() + ": "
+            + e.getMessage() + "; re-import the model pack", e);
+      }
+    }
   }
 
   /**
@@ -399,7 +419,7 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
           st.prefillNanos(), st.talkerNanos(), st.predictorNanos(), decoder.decodeNanos(), st.javaNanos(),
           decoder.packets(), decoder.firstPacketFrames(), firstAt < 0 ? -1 : firstAt - t0, end - t0,
           st.runs() + decoder.traffic().runs(), st.bytesIn() + decoder.traffic().bytesIn(),
-          st.bytesOut() + decoder.traffic().bytesOut(), st.prefixReused());
+          st.bytesOut() + decoder.traffic().bytesOut(), st.prefixReused(), st.int8Prefill());
     } catch (OrtException e) {
       if (sink.isCancelled()) {
         return; // a run stopped by the line's cancellation (TerminateOnCancel)
@@ -487,7 +507,7 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
           st.prefillNanos(), st.talkerNanos(), st.predictorNanos(), decoder.decodeNanos(), st.javaNanos(),
           decoder.packets(), decoder.firstPacketFrames(), firstAt < 0 ? -1 : firstAt - t0, end - t0,
           st.runs() + decoder.traffic().runs(), st.bytesIn() + decoder.traffic().bytesIn(),
-          st.bytesOut() + decoder.traffic().bytesOut(), st.prefixReused());
+          st.bytesOut() + decoder.traffic().bytesOut(), st.prefixReused(), st.int8Prefill());
     } catch (OrtException e) {
       if (sink.isCancelled()) {
         return; // a run stopped by the line's cancellation (TerminateOnCancel)

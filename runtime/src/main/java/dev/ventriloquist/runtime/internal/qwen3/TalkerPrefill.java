@@ -1,0 +1,251 @@
+package dev.ventriloquist.runtime.internal.qwen3;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.lwjgl.system.MemoryUtil;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.ventriloquist.api.ModelPackException;
+import dev.ventriloquist.runtime.internal.model.PackRoles;
+
+/**
+ * The talker for long prompts: {@code talker_prefill.onnx} (8-bit GEMMs, see the importer's
+ * {@code TalkerPrefillGraph}) and its weights, derived here from the in-place talker's 4- or 8-bit blocks: each
+ * Linear weight W [N, K] is dequantised block by block and requantised with one symmetric scale per output column,
+ * giving the graph inputs {@code W} int8 [K, N] and {@code W_scales} f32 [N]. The requantisation moves the weights by
+ * 0.34 % relative L2 of the 4-bit ones (synthetic 0.6B), far less than the 4-bit rounding itself.
+ *
+ * <p>Memory: the derived weights are one byte per weight (about 440 MB for 0.6B, twice the 4-bit blocks) in native
+ * memory outside the Java heap and its direct-memory limit, held until the backend closes. They are made only when a
+ * line or a voice needs them (an ICL voice's prompt), so a game that speaks only x-vector voices never pays for them.
+ * Deriving takes about a second on one core.
+ *
+ * <p><b>Threads.</b> Made and used on the synthesis thread that holds the backend's lock; closed with the sessions.
+ */
+final class TalkerPrefill implements AutoCloseable {
+  private final OrtSession session;
+  private final Map<String, OnnxTensor> weights;
+  private final List<ByteBuffer> memory;
+  private final long bytes;
+
+  private TalkerPrefill(OrtSession session, Map<String, OnnxTensor> weights, List<ByteBuffer> memory, long bytes) {
+    this.session = session;
+    this.weights = weights;
+    this.memory = memory;
+    this.bytes = bytes;
+  }
+
+  /**
+   * Opens {@code graph} and derives its weights from the data files beside it.
+   *
+   * @throws ModelPackException if the graph's weight list is missing or points outside the pack's files
+   */
+  static TalkerPrefill open(OrtEnvironment env, Path graph, OrtSession.SessionOptions options) throws OrtException {
+    OrtSession session = env.createSession(graph.toString(), options);
+    List<ByteBuffer> memory = new ArrayList<>();
+    Map<String, OnnxTensor> weights = new LinkedHashMap<>();
+    try {
+      String spec = session.getMetadata().getCustomMetadata().get(PackRoles.PREFILL_LINEARS);
+      if (spec == null || spec.isBlank()) {
+        throw damaged(graph, "it lists no weights to derive");
+      }
+      long bytes = 0;
+      for (String line : spec.split("\n")) {
+        Linear l = Linear.parse(graph, line);
+        if (!session.getInputNames().contains(l.name) || !session.getInputNames().contains(l.name + "_scales")) {
+          throw damaged(graph, "it has no input " + l.name);
+        }
+        ByteBuffer w = MemoryUtil.memAlloc(Math.multiplyExact(l.k, l.n));
+        memory.add(w);
+        ByteBuffer sc = MemoryUtil.memAlloc(4 * l.n).order(ByteOrder.nativeOrder());
+        memory.add(sc);
+        l.derive(graph.getParent(), w, sc.asFloatBuffer());
+        weights.put(l.name, OnnxTensor.createTensor(env, w, new long[] {l.k, l.n}, OnnxJavaType.INT8));
+        weights.put(l.name + "_scales", OnnxTensor.createTensor(env, sc.asFloatBuffer(), new long[] {l.n}));
+        bytes += (long) l.k * l.n + 4L * l.n;
+      }
+      return new TalkerPrefill(session, Collections.unmodifiableMap(weights), memory, bytes);
+    } catch (OrtException | RuntimeException e) {
+      weights.values().forEach(OnnxTensor::close);
+      memory.forEach(MemoryUtil::memFree);
+      session.close();
+      throw e;
+    }
+  }
+
+  OrtSession session() {
+    return session;
+  }
+
+  /** The derived weights by input name, to add to every run's inputs. */
+  Map<String, OnnxTensor> weights() {
+    return weights;
+  }
+
+  /** Bytes of derived weights held. */
+  long bytes() {
+    return bytes;
+  }
+
+  @Override
+  public void close() throws OrtException {
+    weights.values().forEach(OnnxTensor::close);
+    memory.forEach(MemoryUtil::memFree);
+    memory.clear();
+    session.close();
+  }
+
+  private static ModelPackException damaged(Path graph, String why) {
+    return new ModelPackException(graph + " is damaged: " + why + "; re-import the model pack");
+  }
+
+  /** One derived weight: its shape and where its source blocks and their scales lie ({@link PackRoles#PREFILL_LINEARS}). */
+  record Linear(String name, int k, int n, int bits, int blockSize, String dataFile, long dataOffset,
+      long dataLength, String scalesFile, long scalesOffset, long scalesLength) {
+    static Linear parse(Path graph, String line) {
+      String[] f = line.trim().split(" ");
+      try {
+        if (f.length != 11) {
+          throw new NumberFormatException("11 fields expected, found " + f.length);
+        }
+        Linear l = new Linear(f[0], Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]),
+            Integer.parseInt(f[4]), f[5], Long.parseLong(f[6]), Long.parseLong(f[7]), f[8], Long.parseLong(f[9]),
+            Long.parseLong(f[10]));
+        l.check(graph);
+        return l;
+      } catch (NumberFormatException e) {
+        throw damaged(graph, "its weight line \"" + abbreviate(line) + "\" cannot be read (" + e.getMessage() + ")");
+      }
+    }
+
+    int kBlocks() {
+      return (k + blockSize - 1) / blockSize;
+    }
+
+    int blobSize() {
+      return blockSize * bits / 8;
+    }
+
+    private void check(Path graph) {
+      String why = null;
+      if (!packFile(dataFile) || !packFile(scalesFile)) {
+        why = "the files " + dataFile + " and " + scalesFile + " must both be files of the pack";
+      } else if (k <= 0 || n <= 0 || (long) k * n > Integer.MAX_VALUE) {
+        why = "the shape [" + k + ", " + n + "] is out of range";
+      } else if (bits != 4 && bits != 8) {
+        why = bits + "-bit blocks are not supported";
+      } else if (blockSize < 16 || blockSize > 256 || Integer.bitCount(blockSize) != 1) {
+        why = "a block of " + blockSize + " is not supported";
+      } else if (dataLength != (long) n * kBlocks() * blobSize() || scalesLength != 4L * n * kBlocks()) {
+        why = "the sizes " + dataLength + " and " + scalesLength + " do not fit [" + n + ", " + k + "] in blocks of "
+            + blockSize;
+      } else if (dataOffset < 0 || scalesOffset < 0) {
+        why = "a negative offset";
+      }
+      if (why != null) {
+        throw damaged(graph, name + ": " + why);
+      }
+    }
+
+    /** A plain file name in the graph's folder (no path, no parent, not hidden). */
+    private static boolean packFile(String f) {
+      return !f.isEmpty() && !f.contains("/") && !f.contains("\\") && !f.startsWith(".");
+    }
+
+    /**
+     * Writes W as int8 [K, N] into {@code out} and its per-column scales into {@code scales}, reading the source
+     * blocks from the files in {@code dir}.
+     */
+    void derive(Path dir, ByteBuffer out, FloatBuffer scales) {
+      ByteBuffer data = map(dir.resolve(dataFile), dataOffset, dataLength);
+      FloatBuffer blockScales = map(dir.resolve(scalesFile), scalesOffset, scalesLength)
+          .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+      requantize(data, blockScales, out, scales);
+    }
+
+    /** {@code length} bytes of {@code p} from {@code offset}, mapped read-only (the mapping outlives the channel). */
+    private ByteBuffer map(Path p, long offset, long length) {
+      if (!Files.isRegularFile(p)) {
+        throw new ModelPackException(p + " is missing or not a regular file; re-import the model pack");
+      }
+      try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+        if (offset + length > ch.size()) {
+          throw new ModelPackException(p + " is shorter (" + ch.size() + " bytes) than the weight " + name
+              + " needs; re-import the model pack");
+        }
+        return ch.map(FileChannel.MapMode.READ_ONLY, offset, length);
+      } catch (IOException e) {
+        throw new ModelPackException("cannot read " + p + " for the weight " + name + ": " + e.getMessage()
+            + "; re-import the model pack", e);
+      }
+    }
+
+    /**
+     * The arithmetic of {@link #derive}, on buffers (blocks [N, kBlocks, blob], scales [N, kBlocks]). Columns are done
+     * 64 at a time so that the transposed writes fill whole 64-byte runs.
+     */
+    void requantize(ByteBuffer data, FloatBuffer blockScales, ByteBuffer out, FloatBuffer scales) {
+      final int tile = 64;
+      int kb = kBlocks();
+      int blob = blobSize();
+      int zero = 1 << (bits - 1);
+      float[] w = new float[k];
+      byte[] q = new byte[tile * k];
+      for (int n0 = 0; n0 < n; n0 += tile) {
+        int cols = Math.min(tile, n - n0);
+        for (int c = 0; c < cols; c++) {
+          int col = n0 + c;
+          float max = 0f;
+          for (int b = 0; b < kb; b++) {
+            float s = blockScales.get(col * kb + b);
+            int base = (col * kb + b) * blob;
+            int end = Math.min(blockSize, k - b * blockSize);
+            for (int j = 0; j < end; j++) {
+              int code = bits == 4 ? (data.get(base + (j >> 1)) >> ((j & 1) << 2)) & 15 : data.get(base + j) & 255;
+              float v = (code - zero) * s;
+              w[b * blockSize + j] = v;
+              max = Math.max(max, Math.abs(v));
+            }
+          }
+          if (!Float.isFinite(max)) {
+            throw new ModelPackException("the talker weight " + name + " has a non-finite value in column " + col
+                + "; re-import the model pack");
+          }
+          float scale = max / 127f;
+          scales.put(col, scale);
+          float inv = scale > 0f ? 1f / scale : 0f;
+          int at = c * k;
+          for (int i = 0; i < k; i++) {
+            q[at + i] = (byte) Math.max(-127, Math.min(127, Math.round(w[i] * inv)));
+          }
+        }
+        for (int i = 0; i < k; i++) {
+          int row = i * n + n0;
+          for (int c = 0; c < cols; c++) {
+            out.put(row + c, q[c * k + i]);
+          }
+        }
+      }
+    }
+
+    private static String abbreviate(String s) {
+      return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+    }
+  }
+}
