@@ -205,7 +205,6 @@ class TalkerPrefillTest {
       VoicePrompt prompt = VoicePrompt.builder(b.pack().variant(), PromptMode.ICL)
           .speakerEmbedding(b.randomPrompt(3).speakerEmbedding()).referenceCodes(codes)
           .transcript("This is the reference line.").build();
-      b.prepare(CharacterVoice.builder("smith").prompt(prompt).build());
       pcmOn = say(b, prompt, 11);
       on = b.lastStats();
       pcmAgain = say(b, prompt, 11);
@@ -229,6 +228,35 @@ class TalkerPrefillTest {
     } finally {
       System.clearProperty("ventriloquist.talker.prefill");
     }
+  }
+
+  @Test
+  void preparingAnIclVoiceReadiesItsPrefixSoThatItsFirstLineReusesIt() {
+    int[] codes = new int[60 * 16];
+    SplittableRandom r = new SplittableRandom(12);
+    for (int i = 0; i < codes.length; i++) {
+      codes[i] = r.nextInt(2048);
+    }
+    float[] unprepared;
+    try (Qwen3TtsBackend b = open()) {
+      unprepared = say(b, iclPrompt(b, codes), 6, "auto");
+      assertEquals(0, b.lastStats().prefixReused(), "a voice never prepared computes its prefix in its first line");
+    }
+    try (Qwen3TtsBackend b = open()) {
+      VoicePrompt prompt = iclPrompt(b, codes);
+      CharacterVoice voice = b.prepare(CharacterVoice.builder("smith").prompt(prompt).build());
+      assertEquals("auto", voice.defaultLanguage());
+      float[] first = say(b, prompt, 6, voice.defaultLanguage());
+      Qwen3TtsBackend.LineStats st = b.lastStats();
+      assertTrue(st.prefixReused() >= TalkerPrefixCache.MIN_POSITIONS, "reused " + st.prefixReused());
+      assertEquals(st.promptLength() - st.prefixReused(), st.int8Prefill());
+      assertArrayEquals(unprepared, first, "the same line, prefix computed while preparing or in the line");
+    }
+  }
+
+  private static VoicePrompt iclPrompt(Qwen3TtsBackend b, int[] codes) {
+    return VoicePrompt.builder(b.pack().variant(), PromptMode.ICL).speakerEmbedding(b.randomPrompt(3).speakerEmbedding())
+        .referenceCodes(codes).transcript("This is the reference line.").build();
   }
 
   @Test
@@ -283,9 +311,13 @@ class TalkerPrefillTest {
   }
 
   private static float[] say(Qwen3TtsBackend b, VoicePrompt prompt, long seed) {
+    return say(b, prompt, seed, "english");
+  }
+
+  private static float[] say(Qwen3TtsBackend b, VoicePrompt prompt, long seed, String language) {
     Qwen3TtsBackendTest.Collector c = new Qwen3TtsBackendTest.Collector();
     b.synthesize(new SynthesisRequest(1, CharacterVoice.builder("smith").prompt(prompt).build(), "Open the gate.",
-        "english", OptionalLong.of(seed)), c);
+        language, OptionalLong.of(seed)), c);
     return c.pcm();
   }
 

@@ -567,10 +567,7 @@ final class Qwen3Generator implements AutoCloseable {
    * prefill cut after 34 or 100 positions, max |diff| 0), and a prompt is always cut at the same place anyway.
    */
   private int[] prefillInPlace(int length, float[] prefill, int sharedPrefix) throws OrtException {
-    int n = Math.min(sharedPrefix, length - 1); // the last position runs with every line: its logits are needed
-    if (n < TalkerPrefixCache.MIN_POSITIONS) {
-      n = 0;
-    }
+    int n = prefixCut(length, sharedPrefix);
     TalkerPrefixCache.Entry hit = n == 0 ? null : prefixes.find(prefill, n, d);
     int int8Rows = 0;
     if (hit != null) {
@@ -581,6 +578,30 @@ final class Qwen3Generator implements AutoCloseable {
     }
     int8Rows += runRows(prefill, n, length);
     return new int[] {hit != null ? n : 0, int8Rows};
+  }
+
+  /** Where a prompt of {@code length} positions is cut: after its shared prefix, or not at all (0). */
+  private static int prefixCut(int length, int sharedPrefix) {
+    int n = Math.min(sharedPrefix, length - 1); // the last position runs with every line: its logits are needed
+    return n < TalkerPrefixCache.MIN_POSITIONS ? 0 : n;
+  }
+
+  /**
+   * Computes and keeps the talker's keys and values for the shared prefix of {@code p} (a voice's prompt for any line),
+   * unless they are kept already, so that the voice's first line prefills only the rest. The same runs as a line's
+   * own cut prefill, so the line's audio is the same either way.
+   *
+   * @return the positions computed; 0 when they were kept or the prompt is not cut
+   */
+  int warmPrefix(PromptEmbeddings p) throws OrtException {
+    int n = inPlace ? prefixCut(p.length(), p.sharedPrefix()) : 0;
+    if (n == 0 || prefixes.find(p.prefill(), n, d) != null) {
+      return 0;
+    }
+    kv().reserve(n, 1);
+    runRows(p.prefill(), 0, n);
+    prefixes.put(p.prefill(), n, d, kv().snapshot(n));
+    return n;
   }
 
   /**

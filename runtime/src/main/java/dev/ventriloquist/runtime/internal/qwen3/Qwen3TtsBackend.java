@@ -233,24 +233,37 @@ public final class Qwen3TtsBackend implements SynthesisBackend {
     CharacterVoice c = character.prompt().isPresent() || character.voicePack().isEmpty() ? character
         : promptResolver().prepare(character);
     c.prompt().ifPresent(this::warmDecoder);
-    c.prompt().filter(p -> p.mode() == PromptMode.ICL).ifPresent(p -> warmPrefill());
+    c.prompt().filter(p -> p.mode() == PromptMode.ICL && p.modelVariant().equals(pack.variant()))
+        .ifPresent(p -> warmTalker(p, c.defaultLanguage()));
     return c;
   }
 
   /**
-   * Derives the 8-bit prefill talker's weights ({@link TalkerPrefill}) when an ICL voice is prepared: its prompts are
-   * long enough to run through it, and deriving (about a second for 0.6B) would otherwise delay that voice's first
-   * line.
+   * Readies the talker for an ICL voice's lines in its own language: derives the 8-bit prefill talker's weights
+   * ({@link TalkerPrefill}, once per backend, outside the lock that lines hold), since these prompts are long enough
+   * to run through it, and computes the keys and values of the voice's shared prompt prefix ({@link TalkerPrefixCache}), so
+   * that its first line, like every later one, prefills only the rest of its prompt.
    *
    * @throws dev.ventriloquist.api.ModelPackException if the pack's prefill graph is damaged
    */
-  private void warmPrefill() {
+  private void warmTalker(VoicePrompt p, String language) {
+    try {
+      sessions.talkerPrefill(); // outside the backend's lock: other voices' lines go on meanwhile
+    } catch (OrtException e) {
+      throw new dev.ventriloquist.api.ModelPackException("cannot open the prefill talker of " + pack.dir() + ": "
+          + e.getMessage() + "; re-import the model pack", e);
+    }
     synchronized (this) {
       try {
-        sessions.talkerPrefill();
+        // Any text gives the same shared prefix: it holds the voice's rows only (role, tags, speaker, transcript).
+        PromptLayout layout = prompts.build(pack.tokenizer().encode(" Hello."), language, PromptMode.ICL,
+            p.transcript().orElse(null), p.referenceFrames());
+        generator.warmPrefix(generator.embed(layout, p.speakerEmbedding(), p.referenceCodes()));
       } catch (OrtException e) {
-        throw new dev.ventriloquist.api.ModelPackException("cannot open the prefill talker of " + pack.dir() + ": "
+        throw new dev.ventriloquist.api.ModelPackException("cannot ready the talker of " + pack.dir() + ": "
             + e.getMessage() + "; re-import the model pack", e);
+      } catch (dev.ventriloquist.api.MisuseException e) {
+        // A language this model does not speak, or a prompt without a transcript: the voice's lines will say so.
       }
     }
   }

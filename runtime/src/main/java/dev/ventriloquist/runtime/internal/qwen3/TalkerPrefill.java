@@ -198,48 +198,72 @@ final class TalkerPrefill implements AutoCloseable {
 
     /**
      * The arithmetic of {@link #derive}, on buffers (blocks [N, kBlocks, blob], scales [N, kBlocks]). Columns are done
-     * 64 at a time so that the transposed writes fill whole 64-byte runs.
+     * 64 at a time and written out as 64-byte runs of the transposed weight.
      */
     void requantize(ByteBuffer data, FloatBuffer blockScales, ByteBuffer out, FloatBuffer scales) {
       final int tile = 64;
       int kb = kBlocks();
       int blob = blobSize();
       int zero = 1 << (bits - 1);
-      float[] w = new float[k];
-      byte[] q = new byte[tile * k];
+      byte[] codes = new byte[kb * blob];
+      float[] colScales = new float[kb];
+      float[] w = new float[kb * blockSize];
+      // [tile, stride]: one tile of output columns, each written contiguously; the stride is padded off a multiple of
+      // 1024 bytes so that the tile's columns do not share L1 sets while they are read across.
+      int stride = (k + 63) / 64 * 64 + 64;
+      byte[] q = new byte[tile * stride];
+      byte[] row = new byte[tile]; // one row of the tile transposed: W[i, n0 .. n0 + tile)
       for (int n0 = 0; n0 < n; n0 += tile) {
         int cols = Math.min(tile, n - n0);
         for (int c = 0; c < cols; c++) {
           int col = n0 + c;
-          float max = 0f;
+          data.get(col * codes.length, codes, 0, codes.length);
+          blockScales.get(col * kb, colScales, 0, kb);
           for (int b = 0; b < kb; b++) {
-            float s = blockScales.get(col * kb + b);
-            int base = (col * kb + b) * blob;
-            int end = Math.min(blockSize, k - b * blockSize);
-            for (int j = 0; j < end; j++) {
-              int code = bits == 4 ? (data.get(base + (j >> 1)) >> ((j & 1) << 2)) & 15 : data.get(base + j) & 255;
-              float v = (code - zero) * s;
-              w[b * blockSize + j] = v;
-              max = Math.max(max, Math.abs(v));
+            if (!Float.isFinite(colScales[b])) {
+              throw new ModelPackException("the talker weight " + name + " has a non-finite scale in column " + col
+                  + "; re-import the model pack");
             }
           }
-          if (!Float.isFinite(max)) {
-            throw new ModelPackException("the talker weight " + name + " has a non-finite value in column " + col
-                + "; re-import the model pack");
+          for (int b = 0; b < kb; b++) {
+            float s = colScales[b];
+            int at = b * blockSize;
+            int base = b * blob;
+            if (bits == 4) {
+              for (int j = 0; j < blob; j++) {
+                int v = codes[base + j];
+                w[at + 2 * j] = ((v & 15) - zero) * s;
+                w[at + 2 * j + 1] = (((v >> 4) & 15) - zero) * s;
+              }
+            } else {
+              for (int j = 0; j < blob; j++) {
+                w[at + j] = ((codes[base + j] & 255) - zero) * s;
+              }
+            }
+          }
+          float max = 0f;
+          for (int i = 0; i < k; i++) { // the padding after K is not part of the weight
+            float a = Math.abs(w[i]);
+            if (a > max) {
+              max = a;
+            }
           }
           float scale = max / 127f;
           scales.put(col, scale);
           float inv = scale > 0f ? 1f / scale : 0f;
-          int at = c * k;
+          int at = c * stride;
           for (int i = 0; i < k; i++) {
-            q[at + i] = (byte) Math.max(-127, Math.min(127, Math.round(w[i] * inv)));
+            // To nearest, halves up (Math.round's rule; floor is one instruction, Math.round's branches are not);
+            // within [-127, 127] by the choice of scale.
+            q[at + i] = (byte) (int) Math.floor(w[i] * inv + 0.5f);
           }
         }
+        // Transposed out row by row: the tile's 64 column lines stay in L1 while i walks through them.
         for (int i = 0; i < k; i++) {
-          int row = i * n + n0;
           for (int c = 0; c < cols; c++) {
-            out.put(row + c, q[c * k + i]);
+            row[c] = q[c * stride + i];
           }
+          out.put(i * n + n0, row, 0, cols);
         }
       }
     }
