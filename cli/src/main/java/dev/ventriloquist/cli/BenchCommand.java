@@ -65,6 +65,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads (default 2).")
   int threads;
 
+  @Option(names = "--low-memory", description = "Run ICL prompts through the 4-bit talker instead of the 8-bit "
+      + "prefill talker (EngineConfig.preferLowMemory).")
+  boolean lowMemory;
+
   @Option(names = "--runs", defaultValue = "3", description = "Measured runs after one warm-up (default 3).")
   int runs;
 
@@ -98,7 +102,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     long t0 = System.nanoTime();
     try (Qwen3TtsBackend b = Qwen3TtsBackend.open(model, Qwen3TtsBackend.Options.defaults()
-        .withDevice(DevicePreference.CPU).withThreads(threads).withMaxFrames(frames)
+        .withDevice(DevicePreference.CPU).withThreads(threads).withMaxFrames(frames).withInt8Prefill(!lowMemory)
         .withSampling(new SamplingConfig(SamplingConfig.RELEASE_DEFAULT.talker(),
             SamplingConfig.RELEASE_DEFAULT.codePredictor(), SamplingConfig.RELEASE_DEFAULT.repetitionPenalty(),
             frames)))) {

@@ -2,6 +2,7 @@ package dev.ventriloquist.api;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +28,8 @@ class BuildersValidateTest {
     assertEquals(32, d.sourcePoolSize());
     assertEquals(DevicePreference.AUTO, d.device());
     assertTrue(d.modelPack().isEmpty());
+    assertFalse(d.preferLowMemory(), "speed first by default");
+    assertTrue(c.toBuilder().preferLowMemory(true).build().toBuilder().build().preferLowMemory());
   }
 
   @Test

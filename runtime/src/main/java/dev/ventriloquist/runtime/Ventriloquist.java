@@ -222,7 +222,7 @@ public final class Ventriloquist {
       // switch to the embedded voice.
       // Voice prompts extracted for characters live beside the line cache, so a voice is extracted once per machine.
       Qwen3TtsBackend qwen = Qwen3TtsBackend.open(config.modelPack().get(),
-          Qwen3TtsBackend.Options.defaults().withDevice(config.device()),
+          Qwen3TtsBackend.Options.defaults().withDevice(config.device()).withInt8Prefill(!config.preferLowMemory()),
           config.cacheDir().map(PromptStore::open).orElse(null));
       return new Selection(qwen, new BackendInfo(qwen.name(), qwen.description(), true,
           "model pack " + config.modelPack().get() + skippedNote(skipped)));

@@ -217,16 +217,14 @@ class TalkerPrefillTest {
     assertTrue(pcmOn.length > 0);
     assertArrayEquals(pcmOn, pcmAgain, "same line, same seed, prefix cached or not");
 
-    System.setProperty("ventriloquist.talker.prefill", "false");
-    try (Qwen3TtsBackend b = open()) {
+    try (Qwen3TtsBackend b = Qwen3TtsBackend.open(pack, Qwen3TtsBackend.Options.defaults()
+        .withDevice(DevicePreference.CPU).withThreads(1).withMaxFrames(12).withInt8Prefill(false))) {
       VoicePrompt prompt = VoicePrompt.builder(b.pack().variant(), PromptMode.ICL)
           .speakerEmbedding(b.randomPrompt(3).speakerEmbedding()).referenceCodes(codes)
           .transcript("This is the reference line.").build();
       say(b, prompt, 11);
-      assertEquals(0, b.lastStats().int8Prefill(), "switched off: every row in 4 bits");
+      assertEquals(0, b.lastStats().int8Prefill(), "turned off: every row in 4 bits");
       assertEquals(on.promptLength(), b.lastStats().promptLength());
-    } finally {
-      System.clearProperty("ventriloquist.talker.prefill");
     }
   }
 

@@ -57,6 +57,7 @@ public final class Qwen3Sessions implements AutoCloseable {
   private final Qwen3ModelPack pack;
   private final int threads;
   private final String device;
+  private boolean int8Prefill = true;
 
   private Qwen3Sessions(OrtEnvironment env, OrtSession[] s, Qwen3ModelPack pack, int threads, String device) {
     this.env = env;
@@ -98,13 +99,12 @@ public final class Qwen3Sessions implements AutoCloseable {
   }
 
   /**
-   * Whether prompts of many positions can run through the 8-bit prefill talker ({@link TalkerPrefill}): the pack has
-   * it beside the in-place talker and the line runs on the CPU (its GEMMs are the CPU provider's), unless
-   * {@code -Dventriloquist.talker.prefill=false}.
+   * Whether prompts of many positions can run through the 8-bit prefill talker ({@link TalkerPrefill}): it was not
+   * turned off, the pack has it beside the in-place talker and the line runs on the CPU (its GEMMs are the CPU
+   * provider's).
    */
   boolean hasTalkerPrefill() {
-    return talkerInPlace != null && device.equals("CPU") && hasGraph(pack, PackRoles.TALKER_PREFILL)
-        && !"false".equals(System.getProperty("ventriloquist.talker.prefill"));
+    return int8Prefill && talkerInPlace != null && device.equals("CPU") && hasGraph(pack, PackRoles.TALKER_PREFILL);
   }
 
   /**
@@ -132,6 +132,23 @@ public final class Qwen3Sessions implements AutoCloseable {
    * @throws ModelPackException if a graph cannot be loaded
    */
   public static Qwen3Sessions open(Qwen3ModelPack pack, DevicePreference preference, int intraOpThreads) {
+    return open(pack, preference, intraOpThreads, true);
+  }
+
+  /**
+   * Opens the pack's graphs; {@code int8Prefill} false keeps every prompt on the 4-bit talker (less memory, slower
+   * start of long prompts; see {@link TalkerPrefill}).
+   *
+   * @throws ModelPackException if a graph cannot be loaded
+   */
+  public static Qwen3Sessions open(Qwen3ModelPack pack, DevicePreference preference, int intraOpThreads,
+      boolean int8Prefill) {
+    Qwen3Sessions s = openSessions(pack, preference, intraOpThreads);
+    s.int8Prefill = int8Prefill;
+    return s;
+  }
+
+  private static Qwen3Sessions openSessions(Qwen3ModelPack pack, DevicePreference preference, int intraOpThreads) {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     if (preference != DevicePreference.CPU) {
       try {
