@@ -57,10 +57,12 @@ public final class Qwen3Sessions implements AutoCloseable {
   private final Qwen3ModelPack pack;
   private final int threads;
   private final String device;
-  private boolean int8Prefill = true;
+  private final boolean int8Prefill;
 
-  private Qwen3Sessions(OrtEnvironment env, OrtSession[] s, Qwen3ModelPack pack, int threads, String device) {
+  private Qwen3Sessions(OrtEnvironment env, OrtSession[] s, Qwen3ModelPack pack, int threads, String device,
+      boolean int8Prefill) {
     this.env = env;
+    this.int8Prefill = int8Prefill;
     this.textEmbed = s[0];
     this.talker = s[1];
     this.codePredictor = s[2];
@@ -108,8 +110,8 @@ public final class Qwen3Sessions implements AutoCloseable {
   }
 
   /**
-   * The 8-bit prefill talker, opened and its weights derived on the first call (about a second and 440 MB of native
-   * memory for 0.6B); null when {@link #hasTalkerPrefill()} is false.
+   * The 8-bit prefill talker, opened and its weights derived on the first call (2.5-2.7 s on one core and 424 MB of
+   * native memory for 0.6B); null when {@link #hasTalkerPrefill()} is false.
    *
    * @throws dev.ventriloquist.api.ModelPackException if its graph or weight list is damaged
    */
@@ -143,16 +145,10 @@ public final class Qwen3Sessions implements AutoCloseable {
    */
   public static Qwen3Sessions open(Qwen3ModelPack pack, DevicePreference preference, int intraOpThreads,
       boolean int8Prefill) {
-    Qwen3Sessions s = openSessions(pack, preference, intraOpThreads);
-    s.int8Prefill = int8Prefill;
-    return s;
-  }
-
-  private static Qwen3Sessions openSessions(Qwen3ModelPack pack, DevicePreference preference, int intraOpThreads) {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     if (preference != DevicePreference.CPU) {
       try {
-        Qwen3Sessions s = open(env, pack, intraOpThreads, true);
+        Qwen3Sessions s = open(env, pack, intraOpThreads, true, int8Prefill);
         LOG.log(Level.INFO, "Qwen3-TTS " + pack.variant() + ": ONNX Runtime on CUDA (device 0)");
         return s;
       } catch (OrtException | RuntimeException e) {
@@ -165,15 +161,15 @@ public final class Qwen3Sessions implements AutoCloseable {
       LOG.log(Level.INFO, "Qwen3-TTS " + pack.variant() + ": ONNX Runtime on CPU (" + intraOpThreads + " threads)");
     }
     try {
-      return open(env, pack, intraOpThreads, false);
+      return open(env, pack, intraOpThreads, false, int8Prefill);
     } catch (OrtException e) {
       throw new ModelPackException("cannot load the graphs of " + pack.dir() + ": " + e.getMessage()
           + "; re-import the model pack", e);
     }
   }
 
-  private static Qwen3Sessions open(OrtEnvironment env, Qwen3ModelPack pack, int threads, boolean cuda)
-      throws OrtException {
+  private static Qwen3Sessions open(OrtEnvironment env, Qwen3ModelPack pack, int threads, boolean cuda,
+      boolean int8Prefill) throws OrtException {
     // textEmbed, talker, codePredictor, codecDecoder (one-shot), codecDecoderTransformer, codecDecoderUpsampler
     // ..., codePredictorFrame, talkerInPlace (when the pack has them)
     OrtSession[] s = new OrtSession[8];
@@ -210,7 +206,7 @@ public final class Qwen3Sessions implements AutoCloseable {
       } else {
         s[3] = env.createSession(pack.graph("codecDecoder").toString(), o);
       }
-      return new Qwen3Sessions(env, s, pack, threads, cuda ? "CUDA" : "CPU");
+      return new Qwen3Sessions(env, s, pack, threads, cuda ? "CUDA" : "CPU", int8Prefill);
     } catch (OrtException | RuntimeException e) {
       for (OrtSession x : s) {
         if (x != null) {

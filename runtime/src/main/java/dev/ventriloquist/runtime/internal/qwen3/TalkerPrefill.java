@@ -34,7 +34,7 @@ import dev.ventriloquist.runtime.internal.model.PackRoles;
  * <p>Memory: the derived weights are one byte per weight (about 440 MB for 0.6B, twice the 4-bit blocks) in native
  * memory outside the Java heap and its direct-memory limit, held until the backend closes. They are made only when a
  * line or a voice needs them (an ICL voice's prompt), so a game that speaks only x-vector voices never pays for them.
- * Deriving takes about a second on one core.
+ * Deriving takes 2.5-2.7 s on one core for 0.6B.
  *
  * <p><b>Threads.</b> Made and used on the synthesis thread that holds the backend's lock; closed with the sessions.
  */
