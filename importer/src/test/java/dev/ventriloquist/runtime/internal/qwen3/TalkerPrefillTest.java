@@ -278,7 +278,8 @@ class TalkerPrefillTest {
         "past the end", first.replace(" " + f[5] + " " + f[6] + " ", " " + f[5] + " " + dataSize + " "),
         "outside the pack", first.replace(" " + f[5] + " ", " ../" + f[5] + " "),
         "a field short", first.substring(0, first.lastIndexOf(' ')),
-        "wrong sizes", first.replace(" " + f[6] + " " + f[7], " " + f[6] + " " + (Long.parseLong(f[7]) + 1)));
+        "wrong sizes", first.replace(" " + f[6] + " " + f[7], " " + f[6] + " " + (Long.parseLong(f[7]) + 1)),
+        "another shape than the graph's input", doubledK(f));
     for (Map.Entry<String, String> d : damages.entrySet()) {
       assertFalse(d.getValue().equals(first), d.getKey());
       Path dir = TinyCheckpoints.newTempDir("damaged-prefill");
@@ -299,8 +300,19 @@ class TalkerPrefillTest {
         assertTrue(e.getMessage().contains("re-import the model pack"), d.getKey() + ": " + e.getMessage());
         assertTrue(e.getMessage().contains(f[0]) || d.getKey().equals("a field short"),
             d.getKey() + ": " + e.getMessage());
+        assertTrue(!d.getKey().startsWith("another shape") || e.getMessage().contains("as its weight list says"),
+            "refused on the graph's input shapes, before anything is allocated: " + e.getMessage());
       }
     }
+  }
+
+  /** A weight line for twice the rows K, consistent in itself (sizes fit the shape) but not with the graph. */
+  private static String doubledK(String[] f) {
+    String[] g = f.clone();
+    g[1] = Integer.toString(2 * Integer.parseInt(f[1]));
+    g[7] = Long.toString(2 * Long.parseLong(f[7]));
+    g[10] = Long.toString(2 * Long.parseLong(f[10]));
+    return String.join(" ", g);
   }
 
   private static Qwen3TtsBackend open() {

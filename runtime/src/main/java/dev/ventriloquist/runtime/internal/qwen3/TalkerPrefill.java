@@ -66,10 +66,14 @@ final class TalkerPrefill implements AutoCloseable {
         throw damaged(graph, "it lists no weights to derive");
       }
       long bytes = 0;
+      Map<String, ai.onnxruntime.NodeInfo> inputs = session.getInputInfo();
       for (String line : spec.split("\n")) {
         Linear l = Linear.parse(graph, line);
-        if (!session.getInputNames().contains(l.name) || !session.getInputNames().contains(l.name + "_scales")) {
-          throw damaged(graph, "it has no input " + l.name);
+        // The graph's own input shapes bound what is allocated here: [K, N] int8 and [N] scales, nothing else.
+        if (!shapeIs(inputs.get(l.name), OnnxJavaType.INT8, l.k, l.n)
+            || !shapeIs(inputs.get(l.name + "_scales"), OnnxJavaType.FLOAT, l.n)) {
+          throw damaged(graph, "its inputs " + l.name + " and " + l.name + "_scales are not [" + l.k + ", " + l.n
+              + "] int8 and [" + l.n + "] float as its weight list says");
         }
         ByteBuffer w = MemoryUtil.memAlloc(Math.multiplyExact(l.k, l.n));
         memory.add(w);
@@ -87,6 +91,12 @@ final class TalkerPrefill implements AutoCloseable {
       session.close();
       throw e;
     }
+  }
+
+  /** Whether {@code input} is a tensor of {@code type} and exactly {@code dims}. */
+  private static boolean shapeIs(ai.onnxruntime.NodeInfo input, OnnxJavaType type, long... dims) {
+    return input != null && input.getInfo() instanceof ai.onnxruntime.TensorInfo t && t.type == type
+        && java.util.Arrays.equals(t.getShape(), dims);
   }
 
   OrtSession session() {
