@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -156,7 +157,7 @@ class TalkerPrefillTest {
     try (Qwen3Sessions s = Qwen3Sessions.open(p, DevicePreference.CPU, 1)) {
       assertTrue(s.hasTalkerPrefill());
       TalkerPrefill prefill = s.talkerPrefill();
-      assertEquals(prefill, s.talkerPrefill(), "derived once");
+      assertSame(prefill, s.talkerPrefill(), "derived once");
       float[][] four = run(s, t, rows, len, null);
       float[][] eight = run(s, t, rows, len, prefill);
       // Logits, hidden state and the last layer's keys: 8-bit activations and requantised weights against 4-bit

@@ -573,8 +573,7 @@ final class Qwen3Generator implements AutoCloseable {
     if (hit != null) {
       kv().restore(hit.kv(), n);
     } else if (n > 0) {
-      int8Rows += runRows(prefill, 0, n);
-      prefixes.put(prefill, n, d, kv().snapshot(n));
+      int8Rows += computePrefix(prefill, n);
     }
     int8Rows += runRows(prefill, n, length);
     return new int[] {hit != null ? n : 0, int8Rows};
@@ -599,9 +598,19 @@ final class Qwen3Generator implements AutoCloseable {
       return 0;
     }
     kv().reserve(n, 1);
-    runRows(p.prefill(), 0, n);
-    prefixes.put(p.prefill(), n, d, kv().snapshot(n));
+    computePrefix(p.prefill(), n);
     return n;
+  }
+
+  /**
+   * Runs prompt rows [0, n) and keeps their keys and values in the prefix cache.
+   *
+   * @return the rows that ran in 8 bits
+   */
+  private int computePrefix(float[] prefill, int n) throws OrtException {
+    int int8Rows = runRows(prefill, 0, n);
+    prefixes.put(prefill, n, d, kv().snapshot(n));
+    return int8Rows;
   }
 
   /**

@@ -57,12 +57,14 @@ public final class Qwen3Sessions implements AutoCloseable {
   private final Qwen3ModelPack pack;
   private final int threads;
   private final String device;
+  /** Whether the 8-bit prefill talker may be used: asked for, the pack has it, in-place talker, CPU. */
   private final boolean int8Prefill;
 
   private Qwen3Sessions(OrtEnvironment env, OrtSession[] s, Qwen3ModelPack pack, int threads, String device,
       boolean int8Prefill) {
     this.env = env;
-    this.int8Prefill = int8Prefill;
+    this.int8Prefill = int8Prefill && s[7] != null && device.equals("CPU")
+        && hasGraph(pack, PackRoles.TALKER_PREFILL);
     this.textEmbed = s[0];
     this.talker = s[1];
     this.codePredictor = s[2];
@@ -106,7 +108,7 @@ public final class Qwen3Sessions implements AutoCloseable {
    * provider's).
    */
   boolean hasTalkerPrefill() {
-    return int8Prefill && talkerInPlace != null && device.equals("CPU") && hasGraph(pack, PackRoles.TALKER_PREFILL);
+    return int8Prefill;
   }
 
   /**

@@ -67,22 +67,24 @@ final class TalkerPrefill implements AutoCloseable {
       }
       long bytes = 0;
       Map<String, ai.onnxruntime.NodeInfo> inputs = session.getInputInfo();
-      for (String line : spec.split("\n")) {
-        Linear l = Linear.parse(graph, line);
-        // The graph's own input shapes bound what is allocated here: [K, N] int8 and [N] scales, nothing else.
-        if (!shapeIs(inputs.get(l.name), OnnxJavaType.INT8, l.k, l.n)
-            || !shapeIs(inputs.get(l.name + "_scales"), OnnxJavaType.FLOAT, l.n)) {
-          throw damaged(graph, "its inputs " + l.name + " and " + l.name + "_scales are not [" + l.k + ", " + l.n
-              + "] int8 and [" + l.n + "] float as its weight list says");
+      try (SourceFiles files = new SourceFiles(graph.getParent())) {
+        for (String line : spec.split("\n")) {
+          Linear l = Linear.parse(graph, line);
+          // The graph's own input shapes bound what is allocated here: [K, N] int8 and [N] scales, nothing else.
+          if (!shapeIs(inputs.get(l.name), OnnxJavaType.INT8, l.k, l.n)
+              || !shapeIs(inputs.get(l.name + "_scales"), OnnxJavaType.FLOAT, l.n)) {
+            throw damaged(graph, "its inputs " + l.name + " and " + l.name + "_scales are not [" + l.k + ", " + l.n
+                + "] int8 and [" + l.n + "] float as its weight list says");
+          }
+          ByteBuffer w = MemoryUtil.memAlloc(Math.multiplyExact(l.k, l.n));
+          memory.add(w);
+          ByteBuffer sc = MemoryUtil.memAlloc(4 * l.n).order(ByteOrder.nativeOrder());
+          memory.add(sc);
+          l.derive(files, w, sc.asFloatBuffer());
+          weights.put(l.name, OnnxTensor.createTensor(env, w, new long[] {l.k, l.n}, OnnxJavaType.INT8));
+          weights.put(l.name + "_scales", OnnxTensor.createTensor(env, sc.asFloatBuffer(), new long[] {l.n}));
+          bytes += (long) l.k * l.n + 4L * l.n;
         }
-        ByteBuffer w = MemoryUtil.memAlloc(Math.multiplyExact(l.k, l.n));
-        memory.add(w);
-        ByteBuffer sc = MemoryUtil.memAlloc(4 * l.n).order(ByteOrder.nativeOrder());
-        memory.add(sc);
-        l.derive(graph.getParent(), w, sc.asFloatBuffer());
-        weights.put(l.name, OnnxTensor.createTensor(env, w, new long[] {l.k, l.n}, OnnxJavaType.INT8));
-        weights.put(l.name + "_scales", OnnxTensor.createTensor(env, sc.asFloatBuffer(), new long[] {l.n}));
-        bytes += (long) l.k * l.n + 4L * l.n;
       }
       return new TalkerPrefill(session, Collections.unmodifiableMap(weights), memory, bytes);
     } catch (OrtException | RuntimeException e) {
@@ -125,7 +127,58 @@ final class TalkerPrefill implements AutoCloseable {
     return new ModelPackException(graph + " is damaged: " + why + "; re-import the model pack");
   }
 
-  /** One derived weight: its shape and where its source blocks and their scales lie ({@link PackRoles#PREFILL_LINEARS}). */
+  /**
+   * The pack's data files the weights are read from, each opened once (a 0.6B talker has 113 weights in one file) and
+   * closed once all are mapped; the mappings outlive the channels.
+   */
+  static final class SourceFiles implements AutoCloseable {
+    private final Path dir;
+    private final Map<String, FileChannel> open = new java.util.HashMap<>();
+
+    SourceFiles(Path dir) {
+      this.dir = dir;
+    }
+
+    /** {@code length} bytes of the pack file {@code file} from {@code offset}, mapped read-only, for {@code weight}. */
+    ByteBuffer map(String file, long offset, long length, String weight) {
+      Path p = dir.resolve(file);
+      try {
+        FileChannel ch = open.get(file);
+        if (ch == null) {
+          if (!Files.isRegularFile(p)) { // never opens a FIFO or a device: a damaged pack fails, it does not hang
+            throw new ModelPackException(p + " is missing or not a regular file; re-import the model pack");
+          }
+          ch = FileChannel.open(p, StandardOpenOption.READ);
+          open.put(file, ch);
+        }
+        if (offset + length > ch.size()) {
+          throw new ModelPackException(p + " is shorter (" + ch.size() + " bytes) than the weight " + weight
+              + " needs; re-import the model pack");
+        }
+        return ch.map(FileChannel.MapMode.READ_ONLY, offset, length);
+      } catch (IOException e) {
+        throw new ModelPackException("cannot read " + p + " for the weight " + weight + ": " + e.getMessage()
+            + "; re-import the model pack", e);
+      }
+    }
+
+    @Override
+    public void close() {
+      for (FileChannel ch : open.values()) {
+        try {
+          ch.close();
+        } catch (IOException e) {
+          // read-only channels: nothing was written that a failed close could lose
+        }
+      }
+      open.clear();
+    }
+  }
+
+  /**
+   * One derived weight: its shape and where its source blocks and their scales lie
+   * ({@link PackRoles#PREFILL_LINEARS}).
+   */
   record Linear(String name, int k, int n, int bits, int blockSize, String dataFile, long dataOffset,
       long dataLength, String scalesFile, long scalesOffset, long scalesLength) {
     static Linear parse(Path graph, String line) {
@@ -178,32 +231,12 @@ final class TalkerPrefill implements AutoCloseable {
       return !f.isEmpty() && !f.contains("/") && !f.contains("\\") && !f.startsWith(".");
     }
 
-    /**
-     * Writes W as int8 [K, N] into {@code out} and its per-column scales into {@code scales}, reading the source
-     * blocks from the files in {@code dir}.
-     */
-    void derive(Path dir, ByteBuffer out, FloatBuffer scales) {
-      ByteBuffer data = map(dir.resolve(dataFile), dataOffset, dataLength);
-      FloatBuffer blockScales = map(dir.resolve(scalesFile), scalesOffset, scalesLength)
+    /** Writes W as int8 [K, N] into {@code out} and its per-column scales into {@code scales}. */
+    void derive(SourceFiles files, ByteBuffer out, FloatBuffer scales) {
+      ByteBuffer data = files.map(dataFile, dataOffset, dataLength, name);
+      FloatBuffer blockScales = files.map(scalesFile, scalesOffset, scalesLength, name)
           .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
       requantize(data, blockScales, out, scales);
-    }
-
-    /** {@code length} bytes of {@code p} from {@code offset}, mapped read-only (the mapping outlives the channel). */
-    private ByteBuffer map(Path p, long offset, long length) {
-      if (!Files.isRegularFile(p)) {
-        throw new ModelPackException(p + " is missing or not a regular file; re-import the model pack");
-      }
-      try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-        if (offset + length > ch.size()) {
-          throw new ModelPackException(p + " is shorter (" + ch.size() + " bytes) than the weight " + name
-              + " needs; re-import the model pack");
-        }
-        return ch.map(FileChannel.MapMode.READ_ONLY, offset, length);
-      } catch (IOException e) {
-        throw new ModelPackException("cannot read " + p + " for the weight " + name + ": " + e.getMessage()
-            + "; re-import the model pack", e);
-      }
     }
 
     /**

@@ -30,8 +30,6 @@ final class TalkerPrefixCache {
 
   private final Deque<Entry> entries = new ArrayDeque<>(); // most recently used first
   private long bytes;
-  private long hits;
-  private long misses;
 
   /** The entry whose rows equal {@code prefill}'s first {@code n} rows of width {@code d}, or null. */
   Entry find(float[] prefill, int n, int d) {
@@ -39,11 +37,9 @@ final class TalkerPrefixCache {
       if (e.positions() == n && Arrays.equals(e.rows(), 0, n * d, prefill, 0, n * d)) {
         entries.remove(e);
         entries.addFirst(e);
-        hits++;
         return e;
       }
     }
-    misses++;
     return null;
   }
 
@@ -61,14 +57,6 @@ final class TalkerPrefixCache {
     while (bytes > MAX_BYTES) {
       bytes -= entries.removeLast().bytes();
     }
-  }
-
-  long hits() {
-    return hits;
-  }
-
-  long misses() {
-    return misses;
   }
 
   int size() {
